@@ -1,0 +1,7 @@
+# Every third-party dependency of the library, found once. Debian package names in
+# scripts/install-deps.sh; facts and gotchas in docs/dependencies.md.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)   # Boost::json, Boost::headers (Asio)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis) # Debian's hiredis config has no target
+find_package(spdlog CONFIG REQUIRED)                        # default log sink, never in public headers

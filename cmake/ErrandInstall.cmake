@@ -1,0 +1,18 @@
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(DIRECTORY include/errand DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS errand_core errand_redis errand
+        EXPORT errandTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT errandTargets NAMESPACE errand:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/errand)
+
+configure_package_config_file(cmake/errandConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/errandConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/errand)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/errandConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/errandConfig.cmake ${PROJECT_BINARY_DIR}/errandConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/errand)

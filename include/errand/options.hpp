@@ -1,0 +1,55 @@
+// Per-worker and per-enqueue job options, named as Sidekiq names them.
+#pragma once
+
+#include <errand/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace errand {
+
+/// Sidekiq's `retry` option: `true` (up to the default 25 retries), `false` (no retry,
+/// not kept in the dead set), or a count (0 = no retry, straight to the dead set).
+class Retry {
+ public:
+  Retry(bool enabled) : value_(enabled) {}                                   // NOLINT(google-explicit-constructor)
+  Retry(int max_retries) : value_(static_cast<std::int64_t>(max_retries)) {}  // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] json::value to_json() const;
+  friend bool operator==(const Retry&, const Retry&) = default;
+
+ private:
+  std::variant<bool, std::int64_t> value_;
+};
+
+/// Sidekiq's `backtrace` option: `true` (keep the whole backtrace), `false`, or a line count.
+class Backtrace {
+ public:
+  Backtrace(bool enabled) : value_(enabled) {}                             // NOLINT(google-explicit-constructor)
+  Backtrace(int lines) : value_(static_cast<std::int64_t>(lines)) {}        // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] json::value to_json() const;
+  friend bool operator==(const Backtrace&, const Backtrace&) = default;
+
+ private:
+  std::variant<bool, std::int64_t> value_;
+};
+
+/// Options for a job. A worker gives its defaults from `static JobOptions options()`;
+/// `Client::with()` overrides them for one enqueue. Unset fields fall through.
+struct JobOptions {
+  std::optional<std::string> queue;        ///< default "default"
+  std::optional<Retry> retry;              ///< default true (25 retries)
+  std::optional<Backtrace> backtrace;      ///< default: no backtrace kept
+  std::optional<std::string> retry_queue;  ///< retries go to this queue instead
+  std::optional<bool> dead;                ///< false: exhausted jobs are dropped, not kept as dead
+  std::vector<std::string> tags;           ///< labels shown by the Web UI
+
+  /// `overrides` on top of `*this`: every field set in `overrides` wins.
+  [[nodiscard]] JobOptions merged_with(const JobOptions& overrides) const;
+};
+
+}  // namespace errand

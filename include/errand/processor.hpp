@@ -1,0 +1,84 @@
+// The processor: fetches jobs from a store and runs them on a fixed pool of threads.
+//
+//   errand::Processor processor{store, {.concurrency = 10, .queues = {"critical", "default"}}};
+//   processor.register_worker<Welcome>();
+//   processor.use(TimingMiddleware{});
+//   processor.run_until_signal();   // TERM/INT: stop; TSTP: quiet
+#pragma once
+
+#include <errand/job.hpp>
+#include <errand/logger.hpp>
+#include <errand/middleware.hpp>
+#include <errand/queues.hpp>
+#include <errand/registry.hpp>
+#include <errand/store.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace errand {
+
+struct RetryOptions {
+  int max_retries = 25;   ///< used for jobs with `"retry": true`
+  DeadSetLimits dead;     ///< Sidekiq's dead_max_jobs / dead_timeout_in_seconds
+};
+
+struct ProcessorOptions {
+  int concurrency = 10;                            ///< threads running jobs
+  QueueList queues{"default"};
+  std::chrono::milliseconds shutdown_timeout{25'000};  ///< how long stop() waits for running jobs
+  SidekiqVersion sidekiq_version = SidekiqVersion::v6;
+  RetryOptions retry;
+  std::shared_ptr<Logger> logger;                  ///< null: errand::stderr_logger()
+};
+
+struct ProcessorStats {
+  std::uint64_t processed = 0;  ///< jobs run, failed or not (as Sidekiq counts)
+  std::uint64_t failed = 0;
+  std::uint64_t busy = 0;       ///< jobs running now
+};
+
+class Processor {
+ public:
+  Processor(std::shared_ptr<Store> store, ProcessorOptions options = {});
+  Processor(const Processor&) = delete;
+  Processor& operator=(const Processor&) = delete;
+  /// Stops (as stop()) if still running.
+  ~Processor();
+
+  template <class W>
+  void register_worker() {
+    registry().add<W>();
+  }
+  template <class W, class Factory>
+  void register_worker(Factory factory) {
+    registry().add<W>(std::move(factory));
+  }
+  /// Runs jobs of `class_name` with an untyped handler.
+  void register_handler(std::string class_name, JobHandler handler, JobOptions options = {});
+
+  /// Adds a server middleware; runs around every job, in order of addition.
+  void use(ServerMiddleware middleware);
+
+  /// Starts the fetcher and the worker threads. Register workers and middleware first.
+  void start();
+  /// Stops fetching new jobs; running and already fetched jobs finish.
+  void quiet();
+  /// Stops fetching, puts fetched-but-unstarted jobs back at the front of their queues,
+  /// and waits up to shutdown_timeout for running jobs. Jobs still running then are
+  /// pushed back to their queues too and asked to stop through their stop_token; stop()
+  /// returns when their threads have finished. Idempotent.
+  void stop();
+  /// start(), then block until SIGTERM or SIGINT (stop) — SIGTSTP quiets — or stop().
+  void run_until_signal();
+
+  [[nodiscard]] ProcessorStats stats() const;
+  [[nodiscard]] WorkerRegistry& registry();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace errand

@@ -1,0 +1,60 @@
+// The workers a processor knows, by Sidekiq class name.
+#pragma once
+
+#include <errand/context.hpp>
+#include <errand/job.hpp>
+#include <errand/options.hpp>
+#include <errand/worker.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace errand {
+
+/// Runs one job: decode its args and perform it. Throws to fail the job.
+using JobHandler = std::function<void(const Job& job, Context& ctx)>;
+
+class WorkerRegistry {
+ public:
+  struct Entry {
+    std::string class_name;
+    JobOptions options;
+    JobHandler handler;
+  };
+
+  /// Registers W under its class name; each job runs on a new default-constructed W.
+  template <class W>
+  void add() {
+    add<W>([] { return W{}; });
+  }
+
+  /// Registers W; `factory()` makes the instance for each job (to inject dependencies).
+  template <class W, class Factory>
+  void add(Factory factory) {
+    add_handler(WorkerTraits<W>::class_name(), WorkerTraits<W>::options(),
+                [factory = std::move(factory)](const Job& job, Context& ctx) {
+                  W worker = factory();
+                  WorkerTraits<W>::invoke(worker, job, ctx);
+                });
+  }
+
+  /// Registers an untyped handler for `class_name`. Throws errand::ConfigError when
+  /// the name is empty or already registered.
+  void add_handler(std::string class_name, JobOptions options, JobHandler handler);
+
+  /// The entry for `class_name`, or nullptr.
+  [[nodiscard]] const Entry* find(std::string_view class_name) const;
+  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
+};
+
+}  // namespace errand

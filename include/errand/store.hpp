@@ -1,0 +1,126 @@
+// The storage seam: the only place that knows where jobs live.
+//
+// Everything else (options, middleware, retries and backoff, stats math) is written once
+// in the core against this interface. Each operation takes one params struct, so an
+// operation can grow a field without changing every store. Capabilities are flags, not
+// #ifdefs. This interface is internal and may change between minor versions; use Client
+// and Processor in applications.
+#pragma once
+
+#include <errand/job.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace errand {
+
+/// What a store can do beyond the basics.
+struct StoreCapabilities {
+  bool blocking_fetch = false;   ///< job_fetch can wait for work without polling
+  bool reliable_fetch = false;   ///< fetched jobs survive a crash until completed
+};
+
+/// One job to store: its final payload text, and when to run it (nullopt = now).
+struct JobInsert {
+  std::string jid;
+  std::string queue;
+  std::string payload;
+  std::optional<TimePoint> run_at;
+};
+
+struct JobInsertManyParams {
+  std::vector<JobInsert> jobs;
+};
+
+struct JobFetchParams {
+  std::vector<std::string> queues;  ///< in priority order for this fetch, without duplicates
+  std::size_t max = 1;              ///< at most this many jobs
+  std::chrono::milliseconds wait{0};  ///< how long to wait when no job is ready (≤ 2 s)
+  std::stop_token stop;              ///< a store may end its wait early when this fires
+};
+
+/// A job taken from a queue. `payload` holds the exact bytes that were stored.
+struct FetchedJob {
+  std::string queue;
+  std::string payload;
+  std::uint64_t receipt = 0;  ///< store-specific handle for completing the job
+};
+
+struct JobCompleteParams {
+  std::vector<FetchedJob> jobs;
+};
+
+/// Puts fetched jobs back at the front of their queues (next to be fetched).
+struct JobRequeueParams {
+  std::vector<FetchedJob> jobs;
+};
+
+/// Schedules a failed job to run again.
+struct JobRetryParams {
+  FetchedJob fetched;   ///< as fetched, to complete it
+  std::string payload;  ///< the job with its error fields
+  TimePoint retry_at;
+};
+
+/// Limits of the dead set, as Sidekiq's `dead_max_jobs` and `dead_timeout_in_seconds`.
+struct DeadSetLimits {
+  std::size_t max_jobs = 10'000;
+  std::chrono::seconds max_age{180LL * 24 * 3600};
+};
+
+/// Moves a job to the dead set, trimming it to its limits.
+struct JobKillParams {
+  FetchedJob fetched;
+  std::string payload;  ///< the job with its error fields (or the raw text, if unparseable)
+  TimePoint died_at;
+  DeadSetLimits limits;
+};
+
+/// Which sorted set of jobs-in-waiting: Sidekiq's `schedule`, `retry` and `dead`.
+enum class JobSet { scheduled, retry, dead };
+
+/// One job in a sorted set, with its score.
+struct SetEntry {
+  TimePoint at;
+  std::string payload;
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  /// "redis", "memory", ... for messages.
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  [[nodiscard]] virtual StoreCapabilities capabilities() const noexcept = 0;
+
+  virtual void job_insert_many(const JobInsertManyParams& params) = 0;
+  [[nodiscard]] virtual std::vector<FetchedJob> job_fetch(const JobFetchParams& params) = 0;
+  virtual void job_complete(const JobCompleteParams& params) = 0;
+  virtual void job_requeue(const JobRequeueParams& params) = 0;
+  virtual void job_retry(const JobRetryParams& params) = 0;
+  virtual void job_kill(const JobKillParams& params) = 0;
+
+  /// Jobs waiting in `queue`.
+  [[nodiscard]] virtual std::int64_t queue_size(std::string_view queue) = 0;
+  /// Names of queues that have received jobs, sorted.
+  [[nodiscard]] virtual std::vector<std::string> queue_names() = 0;
+  /// Up to `limit` entries of a job set, earliest first.
+  [[nodiscard]] virtual std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) = 0;
+  [[nodiscard]] virtual std::int64_t set_size(JobSet set) = 0;
+};
+
+/// Opens a store from a URL: `redis://[user:pass@]host:port/db`, `memory://`.
+/// Throws errand::ConfigError for an unknown scheme or a malformed URL.
+[[nodiscard]] std::shared_ptr<Store> connect(std::string_view url);
+
+}  // namespace errand

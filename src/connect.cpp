@@ -1,0 +1,17 @@
+// errand::connect: a store chosen by URL scheme.
+#include <errand/error.hpp>
+#include <errand/memory.hpp>
+#include <errand/redis.hpp>
+#include <errand/store.hpp>
+
+#include <fmt/format.h>
+
+namespace errand {
+
+std::shared_ptr<Store> connect(std::string_view url) {
+  if (url.starts_with("redis://")) return connect_redis(RedisOptions::from_url(url));
+  if (url == "memory://" || url == "memory:") return make_memory_store();
+  throw ConfigError(fmt::format("errand: no store for URL \"{}\"; use redis://host:port/db or memory://", url));
+}
+
+}  // namespace errand

@@ -1,0 +1,138 @@
+#include <errand/client.hpp>
+#include <errand/error.hpp>
+#include <errand/queues.hpp>
+
+#include <fmt/format.h>
+
+namespace errand {
+namespace {
+
+/// Sidekiq's client-side validation of a payload (Sidekiq::JobUtil#validate).
+void validate(const Job& job) {
+  const json::value* klass = job.find("class");
+  if (klass == nullptr || !klass->is_string() || klass->get_string().empty()) {
+    throw PayloadError("errand: a job needs a non-empty string \"class\" naming its worker");
+  }
+  const json::value* args = job.find("args");
+  if (args == nullptr || !args->is_array()) {
+    throw PayloadError(fmt::format("errand: job {}: \"args\" must be an array", job.class_name()));
+  }
+  if (const json::value* queue = job.find("queue")) {
+    if (!queue->is_string()) throw PayloadError(fmt::format("errand: job {}: \"queue\" must be a string", job.class_name()));
+    validate_queue_name(queue->get_string());
+  }
+  if (const json::value* at = job.find("at"); at != nullptr && !at->is_number()) {
+    throw PayloadError(fmt::format("errand: job {}: \"at\" must be epoch seconds (a number)", job.class_name()));
+  }
+  if (const json::value* tags = job.find("tags"); tags != nullptr && !tags->is_array()) {
+    throw PayloadError(fmt::format("errand: job {}: \"tags\" must be an array", job.class_name()));
+  }
+}
+
+/// Puts Sidekiq's default options first when the payload lacks them, as
+/// `defaults.merge(item)` does in Ruby.
+void apply_defaults(Job& job) {
+  const bool has_retry = job.find("retry") != nullptr;
+  const bool has_queue = job.find("queue") != nullptr;
+  if (has_retry && has_queue) return;
+  json::object fields;
+  fields.reserve(job.fields().size() + 2);
+  if (!has_retry) fields.emplace("retry", true);
+  if (!has_queue) fields.emplace("queue", "default");
+  for (auto& member : job.fields()) fields.emplace(member.key(), std::move(member.value()));
+  job.fields() = std::move(fields);
+}
+
+}  // namespace
+
+Client::Client(std::shared_ptr<Store> store, ClientOptions options)
+    : state_(std::make_shared<State>(State{std::move(store), options, {}})) {
+  if (!state_->store) throw ConfigError("errand: Client needs a store (errand::connect(url) makes one)");
+}
+
+Client Client::with(JobOptions overrides) const {
+  Client copy = *this;
+  copy.overrides_ = overrides_.merged_with(overrides);
+  return copy;
+}
+
+void Client::use(ClientMiddleware middleware) { state_->middleware.add(std::move(middleware)); }
+
+Job Client::build_job(const JobOptions& worker_options, std::string class_name, json::array args) const {
+  const JobOptions options = worker_options.merged_with(overrides_);
+  json::object fields;
+  fields.reserve(8);
+  fields.emplace("retry", options.retry ? options.retry->to_json() : json::value(true));
+  fields.emplace("queue", options.queue.value_or("default"));
+  if (options.backtrace) fields.emplace("backtrace", options.backtrace->to_json());
+  if (options.retry_queue) fields.emplace("retry_queue", *options.retry_queue);
+  if (options.dead) fields.emplace("dead", *options.dead);
+  if (!options.tags.empty()) {
+    json::array tags;
+    for (const auto& tag : options.tags) tags.emplace_back(tag);
+    fields.emplace("tags", std::move(tags));
+  }
+  fields.emplace("class", std::move(class_name));
+  fields.emplace("args", std::move(args));
+  return Job(std::move(fields));
+}
+
+std::optional<JobInsert> Client::prepare(Job job, TimePoint now) const {
+  validate(job);
+  apply_defaults(job);
+  if (job.find("jid") == nullptr) job.set("jid", json::string(new_jid()));
+  if (job.find("created_at") == nullptr) job.set("created_at", timestamp_value(now, state_->options.sidekiq_version));
+
+  std::optional<JobInsert> insert;
+  state_->middleware.invoke(job, [&](Job& pushed) {
+    validate(pushed);  // a middleware may have changed anything
+    std::optional<TimePoint> run_at;
+    if (const json::value* at = pushed.find("at")) {
+      const TimePoint when = from_epoch_seconds(at->to_number<double>());
+      if (when > now) run_at = when;
+      pushed.erase("at");  // never stored: it becomes the score (or the job runs now)
+    }
+    if (run_at) {
+      pushed.erase("enqueued_at");  // set when the job reaches its queue
+    } else {
+      pushed.set("enqueued_at", timestamp_value(now, state_->options.sidekiq_version));
+    }
+    insert = JobInsert{std::string(pushed.jid()), std::string(pushed.queue()), pushed.dump(), run_at};
+  });
+  return insert;
+}
+
+std::optional<std::string> Client::push(Job job) const {
+  std::optional<JobInsert> insert = prepare(std::move(job), Clock::now());
+  if (!insert) return std::nullopt;
+  std::string jid = insert->jid;
+  JobInsertManyParams params;
+  params.jobs.push_back(std::move(*insert));
+  state_->store->job_insert_many(params);
+  return jid;
+}
+
+std::vector<std::string> Client::push_bulk(std::vector<Job> jobs) const {
+  const TimePoint now = Clock::now();
+  JobInsertManyParams params;
+  params.jobs.reserve(jobs.size());
+  std::vector<std::string> jids;
+  jids.reserve(jobs.size());
+  for (auto& job : jobs) {
+    if (auto insert = prepare(std::move(job), now)) {
+      jids.push_back(insert->jid);
+      params.jobs.push_back(std::move(*insert));
+    }
+  }
+  if (!params.jobs.empty()) state_->store->job_insert_many(params);
+  return jids;
+}
+
+std::optional<std::string> Client::enqueue_raw(std::string_view class_name, std::string_view queue,
+                                               json::array args) const {
+  JobOptions options;
+  options.queue = std::string(queue);
+  return push(build_job(options, std::string(class_name), std::move(args)));
+}
+
+}  // namespace errand

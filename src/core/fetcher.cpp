@@ -1,0 +1,61 @@
+#include "core/fetcher.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
+namespace errand::detail {
+namespace {
+
+constexpr std::chrono::milliseconds fetch_wait{2000};  // Sidekiq's BRPOP timeout
+constexpr std::chrono::milliseconds first_backoff{100};
+constexpr std::chrono::milliseconds max_backoff{5000};
+
+/// Sleeps for `duration` unless `stop` fires first.
+void sleep_for(std::chrono::milliseconds duration, const std::stop_token& stop) {
+  std::mutex mutex;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mutex);
+  cv.wait_for(lock, stop, duration, [] { return false; });
+}
+
+}  // namespace
+
+void Fetcher::run(std::stop_token stop) {
+  std::mt19937_64 rng(std::random_device{}());
+  std::chrono::milliseconds backoff = first_backoff;
+  while (!stop.stop_requested()) {
+    const std::size_t room = handoff_.wait_for_room(stop);
+    if (room == 0) break;
+    std::vector<FetchedJob> jobs;
+    try {
+      jobs = store_.job_fetch({queues_.fetch_order(rng), room, fetch_wait, stop});
+      backoff = first_backoff;
+    } catch (const std::exception& e) {
+      logger_.error(fmt::format("errand: fetching from {} failed: {}; trying again in {} ms", store_.name(),
+                                e.what(), backoff.count()));
+      sleep_for(backoff, stop);
+      backoff = std::min(backoff * 2, max_backoff);
+      continue;
+    }
+    if (jobs.empty()) continue;
+    if (stop.stop_requested() || !handoff_.push_all(jobs)) {
+      try {
+        store_.job_requeue({jobs});
+      } catch (const std::exception& e) {
+        for (const auto& job : jobs) {
+          logger_.error(fmt::format("errand: could not push a job fetched during shutdown back to queue {}: {}; "
+                                    "job lost: {}",
+                                    job.queue, e.what(), job.payload));
+        }
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace errand::detail

@@ -1,0 +1,87 @@
+#include "core/job_runner.hpp"
+
+#include <errand/error.hpp>
+
+#include "core/text.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace errand::detail {
+namespace {
+
+/// Prefixes each line with the job's class and jid, as Sidekiq's job logger does.
+class JobLogger final : public Logger {
+ public:
+  JobLogger(Logger& parent, const Job& job) : parent_(parent), job_(job) {}
+  void log(LogLevel level, std::string_view message) override {
+    parent_.log(level, fmt::format("class={} jid={} {}", job_.class_name(), job_.jid(), message));
+  }
+
+ private:
+  Logger& parent_;
+  const Job& job_;
+};
+
+}  // namespace
+
+void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& still_owned) {
+  Job job;
+  try {
+    job = Job::parse(fetched.payload);
+  } catch (const PayloadError& e) {
+    counters_.processed.fetch_add(1, std::memory_order_relaxed);
+    counters_.failed.fetch_add(1, std::memory_order_relaxed);
+    if (still_owned()) retrier_.payload_unreadable(fetched, e.what());
+    return;
+  }
+
+  const WorkerRegistry::Entry* entry = nullptr;
+  std::string error_class;
+  std::string error_message;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    if (job.class_name().empty()) {
+      throw PayloadError(fmt::format("errand: job in queue {} (jid {}) has no string \"class\" field, so no worker "
+                                     "can run it",
+                                     fetched.queue, job.jid()));
+    }
+    entry = registry_.find(job.class_name());
+    if (entry == nullptr) {
+      throw UnknownWorkerError(fmt::format(
+          "errand: unknown job class \"{}\" in queue {} (jid {}); register it with "
+          "processor.register_worker<YourWorker>() (class_name \"{}\") or the job will be retried",
+          job.class_name(), fetched.queue, job.jid(), job.class_name()));
+    }
+    JobLogger job_logger(logger_, job);
+    Context ctx(job, job_logger, std::move(stop));
+    middleware_.invoke(job, ctx, [entry](Job& j, Context& c) { entry->handler(j, c); });
+  } catch (const std::exception& e) {
+    error_class = exception_class_name(e);
+    error_message = e.what();
+  } catch (...) {
+    error_class = "unknown";
+    error_message = "errand: the job threw something that is not a std::exception";
+  }
+
+  counters_.processed.fetch_add(1, std::memory_order_relaxed);
+  if (!still_owned()) return;
+  if (error_class.empty()) {
+    try {
+      store_.job_complete({{fetched}});
+    } catch (const std::exception& e) {
+      logger_.error(fmt::format("class={} jid={} done, but completing it failed: {}", job.class_name(), job.jid(),
+                                e.what()));
+    }
+    if (logger_.enabled(LogLevel::debug)) {
+      const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      logger_.debug(fmt::format("class={} jid={} done: {:.3f} sec", job.class_name(), job.jid(), elapsed));
+    }
+    return;
+  }
+  counters_.failed.fetch_add(1, std::memory_order_relaxed);
+  retrier_.job_failed(fetched, std::move(job), entry ? &entry->options : nullptr, error_class, error_message);
+}
+
+}  // namespace errand::detail

@@ -1,0 +1,44 @@
+// Runs one fetched job: parse, find its worker, run middleware and perform, record the outcome.
+#pragma once
+
+#include <errand/logger.hpp>
+#include <errand/middleware.hpp>
+#include <errand/registry.hpp>
+#include <errand/store.hpp>
+
+#include "core/retrier.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+
+namespace errand::detail {
+
+struct Counters {
+  std::atomic<std::uint64_t> processed{0};
+  std::atomic<std::uint64_t> failed{0};
+};
+
+class JobRunner {
+ public:
+  JobRunner(Store& store, const WorkerRegistry& registry, const ServerMiddlewareChain& middleware, Retrier& retrier,
+            Logger& logger, Counters& counters)
+      : store_(store), registry_(registry), middleware_(middleware), retrier_(retrier), logger_(logger),
+        counters_(counters) {}
+
+  /// Runs `fetched`. Before recording the outcome it calls `still_owned()`; when that
+  /// returns false (shutdown already pushed the job back), nothing is recorded.
+  /// Never throws: every failure ends in retry, dead or a logged error.
+  void run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& still_owned);
+
+ private:
+  Store& store_;
+  const WorkerRegistry& registry_;
+  const ServerMiddlewareChain& middleware_;
+  Retrier& retrier_;
+  Logger& logger_;
+  Counters& counters_;
+};
+
+}  // namespace errand::detail

@@ -1,0 +1,58 @@
+// What happens to a job that failed: Sidekiq's retry rules, written once for every store.
+#pragma once
+
+#include <errand/job.hpp>
+#include <errand/logger.hpp>
+#include <errand/options.hpp>
+#include <errand/processor.hpp>
+#include <errand/store.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <random>
+#include <string_view>
+
+namespace errand::detail {
+
+/// The fate of a failed job under Sidekiq's rules.
+struct RetryDecision {
+  enum class Action { retry, kill, discard } action;
+  std::int64_t retry_count;  ///< the job's new retry_count
+};
+
+/// Decides from the job's `retry` (else the worker's option, else true) and its
+/// retry_count. `retry: false` discards, `retry: 0` kills at once, `retry: N` allows N
+/// retries, `true` allows `default_max`. An exhausted job is killed unless `dead: false`.
+[[nodiscard]] RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int default_max);
+
+/// Sidekiq's default delay before retry number `count` (0-based): count⁴ + 15 + jitter,
+/// jitter = rand(10) × (count + 1) seconds.
+[[nodiscard]] std::chrono::seconds default_retry_delay(std::int64_t count, std::mt19937_64& rng);
+
+/// Applies the retry rules and writes the outcome to the store.
+class Retrier {
+ public:
+  Retrier(Store& store, Logger& logger, const ProcessorOptions& options);
+
+  /// A job that raised `error_class: error_message`: records the error fields and
+  /// retries, kills or discards it. Store failures are logged, and the job is then
+  /// pushed back to its queue as a last resort.
+  void job_failed(const FetchedJob& fetched, Job job, const JobOptions* worker_options, std::string_view error_class,
+                  std::string_view error_message);
+
+  /// A payload that is not a JSON object: to the dead set as it is, as Sidekiq does.
+  void payload_unreadable(const FetchedJob& fetched, std::string_view reason);
+
+ private:
+  void record_error(Job& job, const RetryDecision& decision, std::string_view error_class,
+                    std::string_view error_message, TimePoint now) const;
+  void requeue_as_last_resort(const FetchedJob& fetched, std::string_view why);
+
+  Store& store_;
+  Logger& logger_;
+  const ProcessorOptions& options_;
+  std::mutex rng_mutex_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace errand::detail

@@ -1,0 +1,174 @@
+#include "redis/connection.hpp"
+
+#include <errand/error.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+
+#include <array>
+
+namespace errand::redis {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+namespace {
+
+Reply convert(const redisReply& r) {
+  switch (r.type) {
+    case REDIS_REPLY_STRING: return {Reply::Type::string, std::string(r.str, r.len)};
+    case REDIS_REPLY_STATUS: return {Reply::Type::status, std::string(r.str, r.len)};
+    case REDIS_REPLY_ERROR: return {Reply::Type::error, std::string(r.str, r.len)};
+    case REDIS_REPLY_INTEGER: return Reply::integer(r.integer);
+    case REDIS_REPLY_ARRAY: {
+      std::vector<Reply> elements;
+      elements.reserve(r.elements);
+      for (std::size_t i = 0; i < r.elements; ++i) elements.push_back(convert(*r.element[i]));
+      return Reply::array(std::move(elements));
+    }
+    default: return {};
+  }
+}
+
+}  // namespace
+
+class Connection::Io {
+ public:
+  asio::io_context context;
+  tcp::socket socket{context};
+  std::unique_ptr<redisReader, decltype(&redisReaderFree)> reader{redisReaderCreate(), &redisReaderFree};
+  std::array<char, 64 * 1024> buffer{};
+  bool broken = false;
+
+  /// Runs the operation started just before until it completes or `deadline` passes.
+  /// `ec` is what the operation's handler stored.
+  void finish(const boost::system::error_code& ec, const bool& completed, SteadyTime deadline, std::string_view what,
+              const Connection& owner) {
+    context.restart();
+    context.run_until(deadline);
+    if (!completed) {
+      broken = true;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      context.restart();
+      context.run();  // lets the cancelled handler run
+      throw ConnectionError(fmt::format("errand: redis at {}: {} timed out (is Redis reachable and responsive?)",
+                                        owner.describe(), what));
+    }
+    if (ec) {
+      broken = true;
+      throw ConnectionError(fmt::format("errand: redis at {}: {} failed: {} (is redis-server running there?)",
+                                        owner.describe(), what, ec.message()));
+    }
+  }
+};
+
+Connection::Connection(const RedisOptions& options) : options_(options), io_(std::make_unique<Io>()) {
+  if (!io_->reader) throw std::bad_alloc();
+  const SteadyTime deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
+
+  boost::system::error_code ec;
+  bool completed = false;
+  tcp::resolver resolver(io_->context);
+  tcp::resolver::results_type endpoints;
+  resolver.async_resolve(options_.host, std::to_string(options_.port),
+                         [&](const boost::system::error_code& e, tcp::resolver::results_type results) {
+                           ec = e;
+                           endpoints = std::move(results);
+                           completed = true;
+                         });
+  io_->finish(ec, completed, deadline, "resolving the host name", *this);
+
+  completed = false;
+  asio::async_connect(io_->socket, endpoints, [&](const boost::system::error_code& e, const tcp::endpoint&) {
+    ec = e;
+    completed = true;
+  });
+  io_->finish(ec, completed, deadline, "connecting", *this);
+  io_->socket.set_option(tcp::no_delay(true), ec);
+
+  Commands hello;
+  if (!options_.password.empty()) {
+    if (options_.username.empty()) hello.add({"AUTH", options_.password});
+    else hello.add({"AUTH", options_.username, options_.password});
+  }
+  const std::string db = std::to_string(options_.db);
+  if (options_.db != 0) hello.add({"SELECT", db});
+  if (hello.empty()) return;
+  for (const Reply& reply : execute(hello, options_.connect_timeout)) {
+    if (reply.is_error()) {
+      io_->broken = true;
+      throw ConnectionError(fmt::format("errand: redis at {}: {} (check the user, password and db in the URL)",
+                                        describe(), reply.text()));
+    }
+  }
+}
+
+Connection::~Connection() = default;
+
+bool Connection::usable() const noexcept { return !io_->broken; }
+
+std::string Connection::describe() const {
+  return fmt::format("redis://{}:{}/{}", options_.host, options_.port, options_.db);
+}
+
+std::vector<Reply> Connection::execute(const Commands& commands, std::chrono::milliseconds timeout) {
+  if (io_->broken) throw ConnectionError(fmt::format("errand: redis at {}: connection is broken", describe()));
+  const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
+
+  boost::system::error_code ec;
+  bool completed = false;
+  asio::async_write(io_->socket, asio::buffer(commands.wire()), [&](const boost::system::error_code& e, std::size_t) {
+    ec = e;
+    completed = true;
+  });
+  io_->finish(ec, completed, deadline, "sending commands", *this);
+
+  std::vector<Reply> replies;
+  replies.reserve(commands.size());
+  while (replies.size() < commands.size()) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(io_->reader.get(), &raw) != REDIS_OK) {
+      io_->broken = true;
+      throw ConnectionError(fmt::format("errand: redis at {}: protocol error: {}", describe(), io_->reader->errstr));
+    }
+    if (raw != nullptr) {
+      const std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply(static_cast<redisReply*>(raw),
+                                                                           &freeReplyObject);
+      replies.push_back(convert(*reply));
+      continue;
+    }
+    std::size_t received = 0;
+    completed = false;
+    io_->socket.async_read_some(asio::buffer(io_->buffer), [&](const boost::system::error_code& e, std::size_t n) {
+      ec = e;
+      received = n;
+      completed = true;
+    });
+    io_->finish(ec, completed, deadline, "reading replies", *this);
+    if (redisReaderFeed(io_->reader.get(), io_->buffer.data(), received) != REDIS_OK) {
+      io_->broken = true;
+      throw ConnectionError(fmt::format("errand: redis at {}: protocol error: {}", describe(), io_->reader->errstr));
+    }
+  }
+  return replies;
+}
+
+Reply Connection::run(std::initializer_list<std::string_view> argv) {
+  Commands commands;
+  commands.add(argv);
+  std::vector<Reply> replies = execute(commands);
+  expect_ok(replies.front(), *argv.begin());
+  return std::move(replies.front());
+}
+
+const Reply& expect_ok(const Reply& reply, std::string_view what) {
+  if (reply.is_error()) throw StoreError(fmt::format("errand: redis {} failed: {}", what, reply.text()));
+  return reply;
+}
+
+}  // namespace errand::redis

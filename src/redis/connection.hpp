@@ -1,0 +1,49 @@
+// One connection to Redis: a Boost.Asio socket with hiredis's RESP reader and formatter.
+#pragma once
+
+#include <errand/redis.hpp>
+
+#include "redis/commands.hpp"
+#include "redis/reply.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace errand::redis {
+
+class Connection {
+ public:
+  /// Connects, authenticates and selects the database. Throws errand::ConnectionError.
+  explicit Connection(const RedisOptions& options);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  /// Sends `commands` in one write and reads one reply each, within `timeout`
+  /// (default: the command timeout). Error replies are returned, not thrown.
+  /// Throws errand::ConnectionError on I/O failure or timeout (the connection is then broken).
+  std::vector<Reply> execute(const Commands& commands, std::chrono::milliseconds timeout);
+  std::vector<Reply> execute(const Commands& commands) { return execute(commands, options_.command_timeout); }
+
+  /// One command; throws errand::StoreError for an error reply.
+  Reply run(std::initializer_list<std::string_view> argv);
+
+  /// False once an I/O error or timeout left the connection in an unknown state.
+  [[nodiscard]] bool usable() const noexcept;
+
+  [[nodiscard]] const RedisOptions& options() const noexcept { return options_; }
+  /// "redis://host:port/db" for messages (no password).
+  [[nodiscard]] std::string describe() const;
+
+ private:
+  class Io;
+  RedisOptions options_;
+  std::unique_ptr<Io> io_;
+};
+
+/// Throws errand::StoreError naming `what` if `reply` is an error reply.
+const Reply& expect_ok(const Reply& reply, std::string_view what);
+
+}  // namespace errand::redis

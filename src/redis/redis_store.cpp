@@ -1,0 +1,271 @@
+// The Redis store: Sidekiq's commands and keys (see docs/sidekiq-compat.md).
+#include <errand/error.hpp>
+#include <errand/redis.hpp>
+
+#include "redis/keys.hpp"
+#include "redis/pool.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+namespace errand {
+namespace {
+
+using redis::Commands;
+using redis::Connection;
+using redis::Reply;
+
+/// Pops up to ARGV[1] jobs from the lists in KEYS, in order (RPOP: oldest first).
+/// Returns a flat array: key index (1-based), payload, key index, payload, ...
+constexpr std::string_view fetch_script = R"lua(
+local max = tonumber(ARGV[1])
+local out = {}
+local taken = 0
+for i = 1, #KEYS do
+  if taken >= max then break end
+  local jobs = redis.call('RPOP', KEYS[i], max - taken)
+  if jobs then
+    for _, job in ipairs(jobs) do
+      out[#out + 1] = i
+      out[#out + 1] = job
+    end
+    taken = taken + #jobs
+  end
+end
+return out
+)lua";
+
+std::string score(TimePoint t) { return format_double(epoch_seconds(t)); }
+
+void check_all(const std::vector<Reply>& replies, std::string_view what) {
+  for (const Reply& reply : replies) redis::expect_ok(reply, what);
+}
+
+class RedisStore final : public Store {
+ public:
+  explicit RedisStore(const RedisOptions& options)
+      : keys_(options.key_namespace), pool_(options, options.pool_size), fetch_pool_(options, 4) {
+    pool_.with([](Connection&) {});  // fail now, with a clear message, if Redis is unreachable
+  }
+
+  [[nodiscard]] std::string_view name() const noexcept override { return "redis"; }
+  [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
+    return {.blocking_fetch = true, .reliable_fetch = false};
+  }
+
+  void job_insert_many(const JobInsertManyParams& params) override {
+    // Sidekiq's push: SADD queues + LPUSH queue:<q> (one variadic LPUSH per queue),
+    // ZADD schedule for future jobs; all in one pipeline.
+    std::vector<std::string_view> queue_order;
+    std::map<std::string_view, std::vector<std::string_view>, std::less<>> by_queue;
+    std::vector<std::pair<std::string, std::string_view>> scheduled;
+    for (const auto& job : params.jobs) {
+      if (job.run_at) {
+        scheduled.emplace_back(score(*job.run_at), job.payload);
+        continue;
+      }
+      auto [it, added] = by_queue.try_emplace(job.queue);
+      if (added) queue_order.push_back(job.queue);
+      it->second.push_back(job.payload);
+    }
+    Commands commands;
+    if (!queue_order.empty()) {
+      const std::string queues_key = keys_.queues();
+      std::vector<std::string_view> sadd{"SADD", queues_key};
+      sadd.insert(sadd.end(), queue_order.begin(), queue_order.end());
+      commands.add(sadd);
+      for (const std::string_view queue : queue_order) {
+        const std::string key = keys_.queue(queue);
+        std::vector<std::string_view> lpush{"LPUSH", key};
+        const auto& payloads = by_queue.find(queue)->second;
+        lpush.insert(lpush.end(), payloads.begin(), payloads.end());
+        commands.add(lpush);
+      }
+    }
+    if (!scheduled.empty()) {
+      const std::string schedule_key = keys_.schedule();
+      std::vector<std::string_view> zadd{"ZADD", schedule_key};
+      for (const auto& [at, payload] : scheduled) {
+        zadd.push_back(at);
+        zadd.push_back(payload);
+      }
+      commands.add(zadd);
+    }
+    if (commands.empty()) return;
+    pool_.with([&](Connection& c) { check_all(c.execute(commands), "enqueue"); });
+  }
+
+  std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override {
+    if (params.queues.empty() || params.max == 0) return {};
+    std::vector<std::string> keys;
+    keys.reserve(params.queues.size());
+    for (const auto& queue : params.queues) keys.push_back(keys_.queue(queue));
+
+    auto lease = fetch_pool_.acquire();
+    std::vector<FetchedJob> jobs = pop_ready(*lease, params.queues, keys, params.max);
+    if (!jobs.empty() || params.wait.count() <= 0 || params.stop.stop_requested()) return jobs;
+
+    // Nothing ready: block on BRPOP (Sidekiq's fetch) until a job comes or the wait ends.
+    Commands brpop;
+    std::vector<std::string_view> argv{"BRPOP"};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    const std::string timeout = format_double(std::chrono::duration<double>(params.wait).count());
+    argv.push_back(timeout);
+    brpop.add(argv);
+    Reply reply = std::move(lease->execute(brpop, params.wait + lease->options().command_timeout).front());
+    redis::expect_ok(reply, "BRPOP");
+    if (reply.is_array() && reply.elements().size() == 2) {
+      jobs.push_back({std::string(keys_.queue_name(reply.elements()[0].text())),
+                      std::move(reply.elements()[1].text()), 0});
+    }
+    return jobs;
+  }
+
+  void job_complete(const JobCompleteParams& /*params*/) override {
+    // Sidekiq's basic fetch: BRPOP already removed the job; nothing to acknowledge.
+  }
+
+  void job_requeue(const JobRequeueParams& params) override {
+    // RPUSH onto the tail, the end BRPOP takes from, first job last so it runs first.
+    std::map<std::string_view, std::vector<std::string_view>, std::less<>> by_queue;
+    for (auto it = params.jobs.rbegin(); it != params.jobs.rend(); ++it) by_queue[it->queue].push_back(it->payload);
+    Commands commands;
+    for (const auto& [queue, payloads] : by_queue) {
+      const std::string key = keys_.queue(queue);
+      std::vector<std::string_view> rpush{"RPUSH", key};
+      rpush.insert(rpush.end(), payloads.begin(), payloads.end());
+      commands.add(rpush);
+    }
+    if (commands.empty()) return;
+    pool_.with([&](Connection& c) { check_all(c.execute(commands), "requeue"); });
+  }
+
+  void job_retry(const JobRetryParams& params) override {
+    Commands commands;
+    const std::string key = keys_.retry();
+    const std::string at = score(params.retry_at);
+    commands.add({"ZADD", key, at, params.payload});
+    pool_.with([&](Connection& c) { check_all(c.execute(commands), "ZADD retry"); });
+  }
+
+  void job_kill(const JobKillParams& params) override {
+    // Sidekiq's morgue transaction, trims included.
+    const std::string key = keys_.dead();
+    const std::string now = score(params.died_at);
+    const std::string oldest = score(params.died_at - params.limits.max_age);
+    const std::string rank = "-" + std::to_string(params.limits.max_jobs);
+    Commands commands;
+    commands.add({"MULTI"});
+    commands.add({"ZADD", key, now, params.payload});
+    commands.add({"ZREMRANGEBYSCORE", key, "-inf", oldest});
+    commands.add({"ZREMRANGEBYRANK", key, "0", rank});
+    commands.add({"EXEC"});
+    pool_.with([&](Connection& c) { check_all(c.execute(commands), "moving a job to the dead set"); });
+  }
+
+  std::int64_t queue_size(std::string_view queue) override {
+    const std::string key = keys_.queue(queue);
+    return pool_.with([&](Connection& c) { return c.run({"LLEN", key}).as_integer(); });
+  }
+
+  std::vector<std::string> queue_names() override {
+    const std::string key = keys_.queues();
+    Reply reply = pool_.with([&](Connection& c) { return c.run({"SMEMBERS", key}); });
+    std::vector<std::string> names;
+    for (auto& element : reply.elements()) names.push_back(std::move(element.text()));
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override {
+    if (limit == 0) return {};
+    const std::string key = set_key(set);
+    const std::string stop = std::to_string(limit - 1);
+    Reply reply = pool_.with([&](Connection& c) { return c.run({"ZRANGE", key, "0", stop, "WITHSCORES"}); });
+    std::vector<SetEntry> entries;
+    auto& items = reply.elements();
+    for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+      entries.push_back({from_epoch_seconds(std::stod(items[i + 1].text())), std::move(items[i].text())});
+    }
+    return entries;
+  }
+
+  std::int64_t set_size(JobSet set) override {
+    const std::string key = set_key(set);
+    return pool_.with([&](Connection& c) { return c.run({"ZCARD", key}).as_integer(); });
+  }
+
+ private:
+  [[nodiscard]] std::string set_key(JobSet set) const {
+    switch (set) {
+      case JobSet::scheduled: return keys_.schedule();
+      case JobSet::retry: return keys_.retry();
+      case JobSet::dead: return keys_.dead();
+    }
+    return {};
+  }
+
+  std::vector<FetchedJob> pop_ready(Connection& c, const std::vector<std::string>& queues,
+                                    const std::vector<std::string>& keys, std::size_t max) {
+    const std::string max_text = std::to_string(max);
+    const std::string key_count = std::to_string(keys.size());
+    Reply reply = eval_fetch(c, key_count, keys, max_text);
+    std::vector<FetchedJob> jobs;
+    auto& items = reply.elements();
+    jobs.reserve(items.size() / 2);
+    for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+      const auto index = static_cast<std::size_t>(items[i].as_integer());
+      jobs.push_back({queues.at(index - 1), std::move(items[i + 1].text()), 0});
+    }
+    return jobs;
+  }
+
+  Reply eval_fetch(Connection& c, const std::string& key_count, const std::vector<std::string>& keys,
+                   const std::string& max) {
+    std::string sha = script_sha(c);
+    for (int attempt = 0;; ++attempt) {
+      Commands commands;
+      std::vector<std::string_view> argv{"EVALSHA", sha, key_count};
+      argv.insert(argv.end(), keys.begin(), keys.end());
+      argv.push_back(max);
+      commands.add(argv);
+      Reply reply = std::move(c.execute(commands).front());
+      if (reply.is_error() && reply.text().starts_with("NOSCRIPT") && attempt == 0) {
+        sha = load_script(c);  // Redis restarted or SCRIPT FLUSH: load it again
+        continue;
+      }
+      redis::expect_ok(reply, "fetch script");
+      return reply;
+    }
+  }
+
+  std::string script_sha(Connection& c) {
+    {
+      std::lock_guard lock(sha_mutex_);
+      if (!fetch_sha_.empty()) return fetch_sha_;
+    }
+    return load_script(c);
+  }
+
+  std::string load_script(Connection& c) {
+    std::string sha = c.run({"SCRIPT", "LOAD", fetch_script}).text();
+    std::lock_guard lock(sha_mutex_);
+    fetch_sha_ = sha;
+    return sha;
+  }
+
+  redis::Keys keys_;
+  redis::Pool pool_;
+  redis::Pool fetch_pool_;
+  std::mutex sha_mutex_;
+  std::string fetch_sha_;
+};
+
+}  // namespace
+
+std::shared_ptr<Store> connect_redis(const RedisOptions& options) { return std::make_shared<RedisStore>(options); }
+
+}  // namespace errand
