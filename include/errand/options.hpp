@@ -41,12 +41,14 @@ class Backtrace {
 /// Options for a job. A worker gives its defaults from `static JobOptions options()`;
 /// `Client::with()` overrides them for one enqueue. Unset fields fall through.
 struct JobOptions {
-  std::optional<std::string> queue;        ///< default "default"
-  std::optional<Retry> retry;              ///< default true (25 retries)
-  std::optional<Backtrace> backtrace;      ///< default: no backtrace kept
-  std::optional<std::string> retry_queue;  ///< retries go to this queue instead
-  std::optional<bool> dead;                ///< false: exhausted jobs are dropped, not kept as dead
-  std::vector<std::string> tags;           ///< labels shown by the Web UI
+  // Every member has an initializer, so designated initializers such as
+  // `{.queue = "mail"}` compile cleanly under -Wextra.
+  std::optional<std::string> queue{};        ///< default "default"
+  std::optional<Retry> retry{};              ///< default true (25 retries)
+  std::optional<Backtrace> backtrace{};      ///< default: no backtrace kept
+  std::optional<std::string> retry_queue{};  ///< retries go to this queue instead
+  std::optional<bool> dead{};                ///< false: exhausted jobs are dropped, not kept as dead
+  std::vector<std::string> tags{};           ///< labels shown by the Web UI
 
   /// `overrides` on top of `*this`: every field set in `overrides` wins.
   [[nodiscard]] JobOptions merged_with(const JobOptions& overrides) const;

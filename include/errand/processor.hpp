@@ -21,7 +21,7 @@ namespace errand {
 
 struct RetryOptions {
   int max_retries = 25;   ///< used for jobs with `"retry": true`
-  DeadSetLimits dead;     ///< Sidekiq's dead_max_jobs / dead_timeout_in_seconds
+  DeadSetLimits dead{};   ///< Sidekiq's dead_max_jobs / dead_timeout_in_seconds
 };
 
 struct ProcessorOptions {
@@ -29,8 +29,8 @@ struct ProcessorOptions {
   QueueList queues{"default"};
   std::chrono::milliseconds shutdown_timeout{25'000};  ///< how long stop() waits for running jobs
   SidekiqVersion sidekiq_version = SidekiqVersion::v6;
-  RetryOptions retry;
-  std::shared_ptr<Logger> logger;                  ///< null: errand::stderr_logger()
+  RetryOptions retry{};
+  std::shared_ptr<Logger> logger{};                ///< null: errand::stderr_logger()
 };
 
 struct ProcessorStats {

@@ -1,0 +1,200 @@
+// The processor end to end on the memory store: the same core that runs on Redis.
+#include <errand/client.hpp>
+#include <errand/error.hpp>
+#include <errand/memory.hpp>
+#include <errand/processor.hpp>
+
+#include "test_env.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+
+namespace errand::processor_test {
+
+struct Recorder {
+  std::mutex mutex;
+  std::vector<std::string> seen;
+  void add(std::string s) {
+    std::lock_guard lock(mutex);
+    seen.push_back(std::move(s));
+  }
+  std::vector<std::string> get() {
+    std::lock_guard lock(mutex);
+    return seen;
+  }
+  std::size_t size() {
+    std::lock_guard lock(mutex);
+    return seen.size();
+  }
+};
+
+struct Echo : Worker<Echo> {
+  static constexpr std::string_view class_name = "Echo";
+  Recorder* recorder;
+  void perform(const std::string& text, Context& ctx) { recorder->add(std::string(ctx.queue()) + ":" + text); }
+};
+
+struct Failing : Worker<Failing> {
+  static constexpr std::string_view class_name = "Failing";
+  static JobOptions options() { return {.retry = 1}; }
+  void perform(int /*n*/) { throw std::runtime_error("boom: héllo"); }
+};
+
+class ProcessorTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<Store> store = make_memory_store();
+  Client client{store};
+  Recorder recorder;
+
+  ProcessorOptions options(int concurrency = 2, QueueList queues = {"default"}) {
+    ProcessorOptions o;
+    o.concurrency = concurrency;
+    o.queues = std::move(queues);
+    o.logger = null_logger();
+    o.shutdown_timeout = std::chrono::seconds(5);
+    return o;
+  }
+  void add_echo(Processor& p) {
+    p.register_worker<Echo>([this] {
+      Echo e;
+      e.recorder = &recorder;
+      return e;
+    });
+  }
+};
+
+TEST_F(ProcessorTest, RunsEnqueuedJobsWithTheirArgs) {
+  Processor processor(store, options());
+  add_echo(processor);
+  processor.start();
+  for (int i = 0; i < 100; ++i) (void)client.enqueue<Echo>("job" + std::to_string(i));
+  ASSERT_TRUE(test::eventually([&] { return recorder.size() == 100; }));
+  processor.stop();
+  EXPECT_EQ(processor.stats().processed, 100U);
+  EXPECT_EQ(processor.stats().failed, 0U);
+  EXPECT_EQ(store->queue_size("default"), 0);
+}
+
+TEST_F(ProcessorTest, StrictOrderDrainsTheFirstQueueFirst) {
+  for (int i = 0; i < 20; ++i) (void)client.with({.queue = "low"}).enqueue<Echo>("l");
+  for (int i = 0; i < 20; ++i) (void)client.with({.queue = "high"}).enqueue<Echo>("h");
+  Processor processor(store, options(1, {"high", "low"}));
+  add_echo(processor);
+  processor.start();
+  ASSERT_TRUE(test::eventually([&] { return recorder.size() == 40; }));
+  processor.stop();
+  const auto seen = recorder.get();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(seen[i], "high:h") << i;
+  for (int i = 20; i < 40; ++i) EXPECT_EQ(seen[i], "low:l") << i;
+}
+
+TEST_F(ProcessorTest, FailureRecordsSidekiqErrorFieldsInTheRetrySet) {
+  Processor processor(store, options());
+  processor.register_worker<Failing>();
+  processor.start();
+  const auto jid = client.enqueue<Failing>(1);
+  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  processor.stop();
+  const auto entries = store->set_entries(JobSet::retry, 1);
+  const Job job = Job::parse(entries.at(0).payload);
+  EXPECT_EQ(job.jid(), *jid);
+  EXPECT_EQ(job.fields().at("error_class"), json::value("std::runtime_error"));
+  EXPECT_EQ(job.fields().at("error_message"), json::value("boom: héllo"));
+  EXPECT_EQ(job.fields().at("retry_count"), json::value(0));
+  EXPECT_TRUE(job.fields().at("failed_at").is_double());
+  EXPECT_EQ(job.find("retried_at"), nullptr);
+  EXPECT_GE(entries[0].at, Clock::now() + std::chrono::seconds(14));
+  EXPECT_EQ(processor.stats().failed, 1U);
+  EXPECT_EQ(processor.stats().processed, 1U);
+}
+
+TEST_F(ProcessorTest, ExhaustedRetriesGoToTheDeadSet) {
+  Processor processor(store, options());
+  processor.register_worker<Failing>();
+  processor.start();
+  // retry: 1 and already retried once: this failure exhausts it.
+  (void)client.push(Job::parse(R"({"class":"Failing","args":[1],"retry":1,"retry_count":0})"));
+  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::dead) == 1; }));
+  processor.stop();
+  const Job job = Job::parse(store->set_entries(JobSet::dead, 1).at(0).payload);
+  EXPECT_EQ(job.fields().at("retry_count"), json::value(1));
+  EXPECT_TRUE(job.fields().at("retried_at").is_double());
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+}
+
+TEST_F(ProcessorTest, ServerMiddlewareCanSkipWrapOrFailJobs) {
+  Processor processor(store, options(1));
+  add_echo(processor);
+  std::atomic<int> wrapped{0};
+  processor.use([&](Job&, Context&, const ServerNext& next) {
+    ++wrapped;
+    next();
+  });
+  processor.use([](Job& job, Context&, const ServerNext& next) {
+    const auto text = job.args().at(0).as_string();
+    if (text == "skip") return;
+    if (text == "fail") throw std::logic_error("refused by middleware");
+    next();
+  });
+  processor.start();
+  (void)client.enqueue<Echo>("skip");
+  (void)client.enqueue<Echo>("fail");
+  (void)client.enqueue<Echo>("run");
+  ASSERT_TRUE(test::eventually([&] { return processor.stats().processed == 3; }));
+  processor.stop();
+  EXPECT_EQ(recorder.get(), std::vector<std::string>{"default:run"});
+  EXPECT_EQ(wrapped.load(), 3);
+  ASSERT_EQ(store->set_size(JobSet::retry), 1);
+  const Job failed = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  EXPECT_EQ(failed.fields().at("error_class"), json::value("std::logic_error"));
+}
+
+TEST_F(ProcessorTest, StopPushesRunningJobsBackAfterTheTimeout) {
+  ProcessorOptions o = options(1);
+  o.shutdown_timeout = std::chrono::milliseconds(200);
+  Processor processor(store, o);
+  std::atomic<bool> started{false};
+  std::atomic<bool> saw_stop{false};
+  processor.register_handler("Slow", [&](const Job&, Context& ctx) {
+    started = true;
+    while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    saw_stop = true;
+  });
+  processor.start();
+  (void)client.enqueue_raw("Slow", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return started.load(); }));
+  processor.stop();
+  EXPECT_TRUE(saw_stop.load());
+  ASSERT_EQ(store->queue_size("default"), 1);  // back at the front of its queue
+  EXPECT_EQ(Job::parse(memory_queue_contents(*store, "default").at(0)).class_name(), "Slow");
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);  // not treated as a failure
+}
+
+TEST_F(ProcessorTest, QuietStopsFetchingButFinishesRunningJobs) {
+  Processor processor(store, options(1));
+  add_echo(processor);
+  processor.start();
+  (void)client.enqueue<Echo>("before");
+  ASSERT_TRUE(test::eventually([&] { return recorder.size() == 1; }));
+  processor.quiet();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  (void)client.enqueue<Echo>("after");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  processor.stop();
+  EXPECT_EQ(recorder.size(), 1U);
+  EXPECT_EQ(store->queue_size("default"), 1);
+}
+
+TEST_F(ProcessorTest, RegistrationErrorsAreClear) {
+  Processor processor(store, options());
+  add_echo(processor);
+  EXPECT_THROW(add_echo(processor), ConfigError);  // same class name twice
+  EXPECT_THROW(Processor(store, {.concurrency = 0}), ConfigError);
+  processor.start();
+  EXPECT_THROW(processor.register_worker<Failing>(), ConfigError);  // after start
+  processor.stop();
+}
+
+}  // namespace errand::processor_test
