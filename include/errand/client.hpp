@@ -38,7 +38,7 @@ class Client {
   /// types. Returns the jid, or nullopt when a client middleware stopped the push.
   template <class W, class... A>
   std::optional<std::string> enqueue(A&&... args) const {
-    return push(make_job<W>(std::forward<A>(args)...));
+    return push(make_job<W>(FieldOrder::args_first, std::forward<A>(args)...));
   }
 
   /// Enqueues a job to run after `delay` (≤ 0: now).
@@ -50,7 +50,7 @@ class Client {
   /// Enqueues a job to run at `when` (in the past: now).
   template <class W, class... A>
   std::optional<std::string> enqueue_at(TimePoint when, A&&... args) const {
-    Job job = make_job<W>(std::forward<A>(args)...);
+    Job job = make_job<W>(FieldOrder::class_first, std::forward<A>(args)...);
     job.set("at", epoch_seconds(when));
     return push(std::move(job));
   }
@@ -61,7 +61,7 @@ class Client {
     std::vector<Job> batch;
     batch.reserve(jobs.size());
     for (const auto& args : jobs) {
-      batch.push_back(std::apply([this](const auto&... a) { return make_job<W>(a...); }, args));
+      batch.push_back(std::apply([this](const auto&... a) { return make_job<W>(FieldOrder::args_first, a...); }, args));
     }
     return push_bulk(std::move(batch));
   }
@@ -93,12 +93,17 @@ class Client {
     ClientMiddlewareChain middleware;
   };
 
+  /// Ruby's `perform_async` writes "args" before "class", `perform_in` the other way
+  /// round; errand writes what Ruby writes for the same call.
+  enum class FieldOrder { args_first, class_first };
+
   template <class W, class... A>
-  Job make_job(A&&... args) const {
+  Job make_job(FieldOrder order, A&&... args) const {
     return build_job(WorkerTraits<W>::options(), WorkerTraits<W>::class_name(),
-                     WorkerTraits<W>::encode_args(std::forward<A>(args)...));
+                     WorkerTraits<W>::encode_args(std::forward<A>(args)...), order);
   }
-  [[nodiscard]] Job build_job(const JobOptions& worker_options, std::string class_name, json::array args) const;
+  [[nodiscard]] Job build_job(const JobOptions& worker_options, std::string class_name, json::array args,
+                              FieldOrder order) const;
   /// Normalizes, runs middleware; returns the insert, or nullopt when stopped.
   [[nodiscard]] std::optional<JobInsert> prepare(Job job, TimePoint now) const;
 

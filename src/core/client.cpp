@@ -58,7 +58,8 @@ Client Client::with(JobOptions overrides) const {
 
 void Client::use(ClientMiddleware middleware) { state_->middleware.add(std::move(middleware)); }
 
-Job Client::build_job(const JobOptions& worker_options, std::string class_name, json::array args) const {
+Job Client::build_job(const JobOptions& worker_options, std::string class_name, json::array args,
+                      FieldOrder order) const {
   const JobOptions options = worker_options.merged_with(overrides_);
   json::object fields;
   fields.reserve(8);
@@ -72,8 +73,9 @@ Job Client::build_job(const JobOptions& worker_options, std::string class_name, 
     for (const auto& tag : options.tags) tags.emplace_back(tag);
     fields.emplace("tags", std::move(tags));
   }
-  fields.emplace("class", std::move(class_name));
+  if (order == FieldOrder::class_first) fields.emplace("class", std::move(class_name));
   fields.emplace("args", std::move(args));
+  if (order == FieldOrder::args_first) fields.emplace("class", std::move(class_name));
   return Job(std::move(fields));
 }
 
@@ -132,7 +134,7 @@ std::optional<std::string> Client::enqueue_raw(std::string_view class_name, std:
                                                json::array args) const {
   JobOptions options;
   options.queue = std::string(queue);
-  return push(build_job(options, std::string(class_name), std::move(args)));
+  return push(build_job(options, std::string(class_name), std::move(args), FieldOrder::class_first));
 }
 
 }  // namespace errand

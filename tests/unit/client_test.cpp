@@ -38,7 +38,7 @@ TEST_F(ClientTest, EnqueueWritesSidekiqsFieldsInRubysOrder) {
   const Job job = only_job();
   std::vector<std::string> keys;
   for (const auto& member : job.fields()) keys.emplace_back(member.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"retry", "queue", "class", "args", "jid", "created_at", "enqueued_at"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"retry", "queue", "args", "class", "jid", "created_at", "enqueued_at"}));
   EXPECT_EQ(job.fields().at("retry"), json::value(true));
   EXPECT_EQ(job.class_name(), "WelcomeWorker");
   EXPECT_EQ(to_json(job.args()), R"([42,"a@b.c"])");
