@@ -112,6 +112,11 @@ Connection::~Connection() = default;
 
 bool Connection::usable() const noexcept { return !io_->broken; }
 
+std::int64_t Connection::client_id() {
+  if (client_id_ < 0) client_id_ = run({"CLIENT", "ID"}).as_integer();
+  return client_id_;
+}
+
 std::string Connection::describe() const {
   return fmt::format("redis://{}:{}/{}", options_.host, options_.port, options_.db);
 }

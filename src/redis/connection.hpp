@@ -7,6 +7,7 @@
 #include "redis/reply.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ class Connection {
   /// One command; throws errand::StoreError for an error reply.
   Reply run(std::initializer_list<std::string_view> argv);
 
+  /// The server's id for this connection (CLIENT ID), asked once.
+  std::int64_t client_id();
+
   /// False once an I/O error or timeout left the connection in an unknown state.
   [[nodiscard]] bool usable() const noexcept;
 
@@ -41,6 +45,7 @@ class Connection {
   class Io;
   RedisOptions options_;
   std::unique_ptr<Io> io_;
+  std::int64_t client_id_ = -1;
 };
 
 /// Throws errand::StoreError naming `what` if `reply` is an error reply.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <stop_token>
 
 namespace errand {
 namespace {
@@ -109,6 +110,16 @@ class RedisStore final : public Store {
     if (!jobs.empty() || params.wait.count() <= 0 || params.stop.stop_requested()) return jobs;
 
     // Nothing ready: block on BRPOP (Sidekiq's fetch) until a job comes or the wait ends.
+    // A stop unblocks it at once (CLIENT UNBLOCK from another connection), so shutdown
+    // does not wait out the BRPOP timeout.
+    const std::string blocked_id = std::to_string(lease->client_id());
+    const std::stop_callback unblock(params.stop, [this, &blocked_id] {
+      try {
+        pool_.with([&](Connection& c) { c.run({"CLIENT", "UNBLOCK", blocked_id}); });
+      } catch (const std::exception&) {
+        // The BRPOP then ends by its own timeout.
+      }
+    });
     Commands brpop;
     std::vector<std::string_view> argv{"BRPOP"};
     argv.insert(argv.end(), keys.begin(), keys.end());
