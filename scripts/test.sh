@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is needed, builds errand, starts real
+# servers (redis-server; Ruby Sidekiq for interop) through CTest fixtures, and runs
+# every test: a release build, the installed package, then ASan+UBSan and TSan builds.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+started=$SECONDS
+
+stage() { printf '\n== %s (%d s)\n' "$1" $((SECONDS - started)); }
+
+stage "installing packages"
+bash scripts/install-deps.sh
+
+run_tests() {  # DIR
+  ctest --test-dir "$1" -j 2 --output-on-failure --timeout 300
+}
+
+stage "release build and tests"
+bash scripts/build.sh build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRAND_TEST_REDIS_PORT=56390
+run_tests build/release
+
+stage "install, then build a find_package consumer"
+rm -rf build/install build/consumer
+cmake --install build/release --prefix "$root/build/install" >/dev/null
+cmake -S tests/packaging/find_package -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$root/build/install" >/dev/null
+cmake --build build/consumer
+build/consumer/consumer
+
+stage "ASan + UBSan build and tests"
+bash scripts/build.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DERRAND_SANITIZE="address;undefined" \
+  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_TEST_REDIS_PORT=56391
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_tests build/asan
+
+stage "TSan build and tests"
+bash scripts/build.sh build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRAND_SANITIZE=thread \
+  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_TEST_REDIS_PORT=56392
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tsan.supp" run_tests build/tsan
+
+stage "all tests passed"
