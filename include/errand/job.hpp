@@ -28,6 +28,7 @@ enum class SidekiqVersion { v6 = 6, v7 = 7, v8 = 8 };
 
 /// Epoch seconds as a double, the unit of every Sidekiq sorted-set score.
 [[nodiscard]] double epoch_seconds(TimePoint t);
+/// The time point of `seconds` since the epoch, clamped to about ±285 years.
 [[nodiscard]] TimePoint from_epoch_seconds(double seconds);
 
 /// A new job id: 24 lowercase hex characters from 12 random bytes, as Sidekiq makes them.

@@ -3,6 +3,7 @@
 
 #include <errand/json.hpp>
 
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,8 +16,11 @@ namespace errand {
 /// not kept in the dead set), or a count (0 = no retry, straight to the dead set).
 class Retry {
  public:
-  Retry(bool enabled) : value_(enabled) {}                                   // NOLINT(google-explicit-constructor)
-  Retry(int max_retries) : value_(static_cast<std::int64_t>(max_retries)) {}  // NOLINT(google-explicit-constructor)
+  template <std::same_as<bool> B>
+  Retry(B enabled) : value_(enabled) {}  // NOLINT(google-explicit-constructor)
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  Retry(I max_retries) : value_(static_cast<std::int64_t>(max_retries)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] json::value to_json() const;
   friend bool operator==(const Retry&, const Retry&) = default;
@@ -28,8 +32,11 @@ class Retry {
 /// Sidekiq's `backtrace` option: `true` (keep the whole backtrace), `false`, or a line count.
 class Backtrace {
  public:
-  Backtrace(bool enabled) : value_(enabled) {}                             // NOLINT(google-explicit-constructor)
-  Backtrace(int lines) : value_(static_cast<std::int64_t>(lines)) {}        // NOLINT(google-explicit-constructor)
+  template <std::same_as<bool> B>
+  Backtrace(B enabled) : value_(enabled) {}  // NOLINT(google-explicit-constructor)
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  Backtrace(I lines) : value_(static_cast<std::int64_t>(lines)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] json::value to_json() const;
   friend bool operator==(const Backtrace&, const Backtrace&) = default;

@@ -68,9 +68,13 @@ class Processor {
   /// Stops fetching, puts fetched-but-unstarted jobs back at the front of their queues,
   /// and waits up to shutdown_timeout for running jobs. Jobs still running then are
   /// pushed back to their queues too and asked to stop through their stop_token; stop()
-  /// returns when their threads have finished. Idempotent.
+  /// returns when their threads have finished (a job that ignores its stop_token delays
+  /// it). Idempotent; a second caller waits for the first. Called from inside a job, it
+  /// only stops fetching and returns: run_until_signal() or the destructor finishes.
   void stop();
-  /// start(), then block until SIGTERM or SIGINT (stop) — SIGTSTP quiets — or stop().
+  /// start(), then block until SIGTERM or SIGINT (then stop()), quieting on SIGTSTP,
+  /// or until stop() is called. Installs handlers for those signals while it runs,
+  /// whichever thread receives them; one run_until_signal per process at a time.
   void run_until_signal();
 
   [[nodiscard]] ProcessorStats stats() const;

@@ -21,8 +21,14 @@ void validate(const Job& job) {
     if (!queue->is_string()) throw PayloadError(fmt::format("errand: job {}: \"queue\" must be a string", job.class_name()));
     validate_queue_name(queue->get_string());
   }
-  if (const json::value* at = job.find("at"); at != nullptr && !at->is_number()) {
-    throw PayloadError(fmt::format("errand: job {}: \"at\" must be epoch seconds (a number)", job.class_name()));
+  if (const json::value* at = job.find("at"); at != nullptr) {
+    constexpr double year_5000 = 95'617'584'000.0;
+    const double seconds = at->is_number() ? at->to_number<double>() : -1;
+    if (!(seconds >= 0 && seconds < year_5000)) {
+      throw PayloadError(fmt::format("errand: job {}: \"at\" must be epoch seconds (a number between 0 and year "
+                                     "5000), got {} (milliseconds by mistake?)",
+                                     job.class_name(), to_json(*at)));
+    }
   }
   if (const json::value* tags = job.find("tags"); tags != nullptr && !tags->is_array()) {
     throw PayloadError(fmt::format("errand: job {}: \"tags\" must be an array", job.class_name()));
@@ -132,9 +138,9 @@ std::vector<std::string> Client::push_bulk(std::vector<Job> jobs) const {
 
 std::optional<std::string> Client::enqueue_raw(std::string_view class_name, std::string_view queue,
                                                json::array args) const {
-  JobOptions options;
-  options.queue = std::string(queue);
-  return push(build_job(options, std::string(class_name), std::move(args), FieldOrder::class_first));
+  Job job = build_job({}, std::string(class_name), std::move(args), FieldOrder::class_first);
+  job.set("queue", json::string(queue));  // the queue given here wins over with({.queue = ...})
+  return push(std::move(job));
 }
 
 }  // namespace errand

@@ -1,5 +1,7 @@
 #include "core/fetcher.hpp"
 
+#include "core/log.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -36,8 +38,10 @@ void Fetcher::run(std::stop_token stop) {
       jobs = store_.job_fetch({queues_.fetch_order(rng), room, fetch_wait, stop});
       backoff = first_backoff;
     } catch (const std::exception& e) {
-      logger_.error(fmt::format("errand: fetching from {} failed: {}; trying again in {} ms", store_.name(),
-                                e.what(), backoff.count()));
+      log_safely(logger_, LogLevel::error, [&] {
+        return fmt::format("errand: fetching from {} failed: {}; trying again in {} ms", store_.name(), e.what(),
+                           backoff.count());
+      });
       sleep_for(backoff, stop);
       backoff = std::min(backoff * 2, max_backoff);
       continue;
@@ -48,9 +52,11 @@ void Fetcher::run(std::stop_token stop) {
         store_.job_requeue({jobs});
       } catch (const std::exception& e) {
         for (const auto& job : jobs) {
-          logger_.error(fmt::format("errand: could not push a job fetched during shutdown back to queue {}: {}; "
-                                    "job lost: {}",
-                                    job.queue, e.what(), job.payload));
+          log_safely(logger_, LogLevel::error, [&] {
+            return fmt::format("errand: could not push a job fetched during shutdown back to queue {}: {}; "
+                               "job lost: {}",
+                               job.queue, e.what(), job.payload);
+          });
         }
       }
       break;

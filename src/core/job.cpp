@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <random>
 
@@ -31,6 +32,10 @@ double epoch_seconds(TimePoint t) {
 }
 
 TimePoint from_epoch_seconds(double seconds) {
+  // Clamped (and NaN taken as 0), so that no input can overflow the clock's integer.
+  constexpr double limit = 9.0e9;  // ~ year 2255; system_clock counts int64 nanoseconds
+  if (!(seconds == seconds)) seconds = 0;
+  seconds = std::clamp(seconds, -limit, limit);
   return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
 }
 

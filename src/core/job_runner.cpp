@@ -1,7 +1,9 @@
 #include "core/job_runner.hpp"
 
+#include <errand/args.hpp>
 #include <errand/error.hpp>
 
+#include "core/log.hpp"
 #include "core/text.hpp"
 
 #include <fmt/format.h>
@@ -57,6 +59,9 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
     JobLogger job_logger(logger_, job);
     Context ctx(job, job_logger, std::move(stop));
     middleware_.invoke(job, ctx, [entry](Job& j, Context& c) { entry->handler(j, c); });
+  } catch (const ArgMismatch& m) {  // a codec called directly inside perform
+    error_class = "errand::ArgumentError";
+    error_message = m.message();
   } catch (const std::exception& e) {
     error_class = exception_class_name(e);
     error_message = e.what();
@@ -71,13 +76,15 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
     try {
       store_.job_complete({{fetched}});
     } catch (const std::exception& e) {
-      logger_.error(fmt::format("class={} jid={} done, but completing it failed: {}", job.class_name(), job.jid(),
-                                e.what()));
+      log_safely(logger_, LogLevel::error, [&] {
+        return fmt::format("class={} jid={} done, but completing it failed: {}", job.class_name(), job.jid(),
+                           e.what());
+      });
     }
-    if (logger_.enabled(LogLevel::debug)) {
+    log_safely(logger_, LogLevel::debug, [&] {
       const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      logger_.debug(fmt::format("class={} jid={} done: {:.3f} sec", job.class_name(), job.jid(), elapsed));
-    }
+      return fmt::format("class={} jid={} done: {:.3f} sec", job.class_name(), job.jid(), elapsed);
+    });
     return;
   }
   counters_.failed.fetch_add(1, std::memory_order_relaxed);

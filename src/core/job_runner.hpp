@@ -29,7 +29,8 @@ class JobRunner {
 
   /// Runs `fetched`. Before recording the outcome it calls `still_owned()`; when that
   /// returns false (shutdown already pushed the job back), nothing is recorded.
-  /// Never throws: every failure ends in retry, dead or a logged error.
+  /// Every failure of the job ends in retry or dead; an exception escapes only when
+  /// even that could not be recorded (the caller then pushes the job back).
   void run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& still_owned);
 
  private:

@@ -115,7 +115,9 @@ std::string to_json(const json::value& value) {
 }
 
 json::value parse_json(std::string_view text) {
-  json::stream_parser parser;
+  json::parse_options options;
+  options.max_depth = 100;  // Ruby's JSON.parse nesting limit (Boost.JSON's default is 32)
+  json::stream_parser parser({}, options);
   boost::system::error_code ec;
   const std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
   if (!ec && consumed < text.size()) ec = json::error::extra_data;

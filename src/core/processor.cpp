@@ -5,13 +5,13 @@
 #include "core/fetcher.hpp"
 #include "core/handoff.hpp"
 #include "core/job_runner.hpp"
+#include "core/log.hpp"
 #include "core/retrier.hpp"
+#include "core/signals.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <csignal>
-#include <ctime>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -27,6 +27,10 @@ struct Slot {
   std::stop_source stop;
 };
 
+/// The processor whose worker thread this is, if any: a job that calls stop() on its
+/// own processor must not wait for itself.
+thread_local const void* current_processor = nullptr;
+
 }  // namespace
 
 class Processor::Impl {
@@ -37,23 +41,24 @@ class Processor::Impl {
         logger_(options_.logger ? options_.logger : stderr_logger()),
         retrier_(*store_, *logger_, options_),
         runner_(*store_, registry_, middleware_, retrier_, *logger_, counters_),
-        handoff_(static_cast<std::size_t>(options_.concurrency) * 2),
+        // Fetch only what idle threads can start now: until reliable fetch lands, a job
+        // held in memory is a job a crash would lose.
+        handoff_(static_cast<std::size_t>(options_.concurrency)),
         slots_(static_cast<std::size_t>(options_.concurrency)) {}
 
   void start() {
     std::lock_guard lock(lifecycle_);
     if (state_ != State::idle) throw ConfigError("errand: Processor::start() may be called once");
     state_ = State::running;
-    logger_->info(fmt::format("errand {} starting: store={} concurrency={} queues=[{}] ({} order), {} worker class{}",
-                              version, store_->name(), options_.concurrency,
-                              fmt::join(options_.queues.names(), ", "),
-                              options_.queues.mode() == QueueList::Mode::strict ? "strict" : "weighted",
-                              registry_.size(), registry_.size() == 1 ? "" : "es"));
+    detail::log_safely(*logger_, LogLevel::info, [&] {
+      return fmt::format("errand {} starting: store={} concurrency={} queues=[{}] ({} order), {} worker class{}",
+                         version, store_->name(), options_.concurrency, fmt::join(options_.queues.names(), ", "),
+                         options_.queues.mode() == QueueList::Mode::strict ? "strict" : "weighted",
+                         registry_.size(), registry_.size() == 1 ? "" : "es");
+    });
     workers_.reserve(slots_.size());
-    for (auto& slot : slots_) {
-      workers_.emplace_back([this, &slot] { work(slot); });
-    }
-    fetcher_ = std::jthread([this](std::stop_token stop) {
+    for (auto& slot : slots_) workers_.emplace_back([this, &slot] { work(slot); });
+    fetcher_ = std::thread([this, stop = fetch_stop_.get_token()] {
       detail::Fetcher(*store_, options_.queues, handoff_, *logger_).run(stop);
     });
   }
@@ -62,71 +67,87 @@ class Processor::Impl {
     std::lock_guard lock(lifecycle_);
     if (state_ != State::running) return;
     state_ = State::quiet;
-    logger_->info("errand: quiet: no new jobs will be fetched; running jobs finish");
-    fetcher_.request_stop();
+    fetch_stop_.request_stop();
+    detail::log_safely(*logger_, LogLevel::info,
+                       [] { return std::string("errand: quiet: no new jobs will be fetched; running jobs finish"); });
   }
 
   void stop() {
-    std::lock_guard lock(lifecycle_);
-    if (state_ == State::stopped) return;
-    if (state_ == State::idle) {
-      state_ = State::stopped;
+    stop_requested_ = true;
+    if (current_processor == this) {
+      // Called from a job: stop fetching now; the thread that owns the processor
+      // (run_until_signal, or the destructor) completes the shutdown.
+      fetch_stop_.request_stop();
       return;
     }
+    const std::lock_guard one_at_a_time(stop_mutex_);
+    {
+      std::lock_guard lock(lifecycle_);
+      if (state_ == State::stopped) return;
+      if (state_ == State::idle) {
+        state_ = State::stopped;
+        return;
+      }
+      state_ = State::stopping;
+    }
     const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
-    logger_->info(fmt::format("errand: stopping: waiting up to {} ms for {} running job(s)",
-                              options_.shutdown_timeout.count(), handoff_.busy()));
-    fetcher_.request_stop();
-    if (fetcher_.joinable()) fetcher_.join();
+    detail::log_safely(*logger_, LogLevel::info, [&] {
+      return fmt::format("errand: stopping: waiting up to {} ms for {} running job(s)",
+                         options_.shutdown_timeout.count(), handoff_.busy());
+    });
+    fetch_stop_.request_stop();
+    fetcher_.join();
     requeue(handoff_.close(), "fetched but not started");
     if (!handoff_.wait_idle(deadline)) requeue(abandon_running(), "still running at the shutdown timeout");
     for (auto& worker : workers_) worker.join();
-    workers_.clear();
-    state_ = State::stopped;
+    {
+      std::lock_guard lock(lifecycle_);
+      state_ = State::stopped;
+    }
     const ProcessorStats s = stats();
-    logger_->info(fmt::format("errand: stopped: {} processed, {} failed", s.processed, s.failed));
+    detail::log_safely(*logger_, LogLevel::info, [&] {
+      return fmt::format("errand: stopped: {} processed, {} failed", s.processed, s.failed);
+    });
   }
 
   void run_until_signal() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGTSTP);
-    sigset_t previous;
-    pthread_sigmask(SIG_BLOCK, &signals, &previous);  // the worker threads inherit the mask
+    detail::SignalWatcher signals;
     start();
-    while (!stop_requested_.load()) {
-      const timespec poll{0, 200'000'000};
-      const int signal = sigtimedwait(&signals, nullptr, &poll);
+    while (!stop_requested_) {
+      const std::optional<int> signal = signals.wait(std::chrono::milliseconds(200));
       if (signal == SIGTSTP) {
         quiet();
       } else if (signal == SIGINT || signal == SIGTERM) {
-        logger_->info(fmt::format("errand: received {}", signal == SIGINT ? "INT" : "TERM"));
+        detail::log_safely(*logger_, LogLevel::info, [&] {
+          return fmt::format("errand: received {}", *signal == SIGINT ? "INT" : "TERM");
+        });
         break;
       }
     }
     stop();
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
 
-  void request_stop() { stop_requested_.store(true); }
+  ProcessorStats stats() const { return {counters_.processed.load(), counters_.failed.load(), handoff_.busy()}; }
 
-  ProcessorStats stats() const {
-    return {counters_.processed.load(), counters_.failed.load(), handoff_.busy()};
+  WorkerRegistry& registry() {
+    require_idle("register workers");
+    return registry_;
   }
-
-  WorkerRegistry& registry() { return registry_; }
-  ServerMiddlewareChain& middleware() { return middleware_; }
-  bool started() const {
-    std::lock_guard lock(lifecycle_);
-    return state_ != State::idle;
+  ServerMiddlewareChain& middleware() {
+    require_idle("add middleware");
+    return middleware_;
   }
 
  private:
-  enum class State { idle, running, quiet, stopped };
+  enum class State { idle, running, quiet, stopping, stopped };
+
+  void require_idle(std::string_view what) const {
+    std::lock_guard lock(lifecycle_);
+    if (state_ != State::idle) throw ConfigError(fmt::format("errand: {} before Processor::start()", what));
+  }
 
   void work(Slot& slot) {
+    current_processor = this;
     while (std::optional<FetchedJob> fetched = handoff_.pop()) {
       std::stop_token stop;
       {
@@ -135,16 +156,19 @@ class Processor::Impl {
         slot.abandoned = false;
         stop = slot.stop.get_token();
       }
-      const auto still_owned = [&slot] {
+      const auto release = [&slot] {
         std::lock_guard lock(slot.mutex);
         slot.job = nullptr;
         return !slot.abandoned;
       };
-      runner_.run(*fetched, std::move(stop), still_owned);
-      {
-        std::lock_guard lock(slot.mutex);
-        slot.job = nullptr;
+      try {
+        runner_.run(*fetched, std::move(stop), release);
+      } catch (...) {
+        // run() records every outcome itself; getting here means even that failed
+        // (out of memory, say). Push the job back rather than lose it.
+        if (release()) requeue({*fetched}, "its outcome could not be recorded");
       }
+      release();
       handoff_.done();
     }
   }
@@ -161,15 +185,19 @@ class Processor::Impl {
     return running;
   }
 
-  void requeue(std::vector<FetchedJob> jobs, std::string_view why) {
+  void requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept {
     if (jobs.empty()) return;
     try {
       store_->job_requeue({jobs});
-      logger_->info(fmt::format("errand: pushed {} job(s) back to their queues ({})", jobs.size(), why));
+      detail::log_safely(*logger_, LogLevel::info, [&] {
+        return fmt::format("errand: pushed {} job(s) back to their queues ({})", jobs.size(), why);
+      });
     } catch (const std::exception& e) {
       for (const auto& job : jobs) {
-        logger_->error(fmt::format("errand: could not push a job ({}) back to queue {}: {}; job lost: {}", why,
-                                   job.queue, e.what(), job.payload));
+        detail::log_safely(*logger_, LogLevel::error, [&] {
+          return fmt::format("errand: could not push a job ({}) back to queue {}: {}; job lost: {}", why, job.queue,
+                             e.what(), job.payload);
+        });
       }
     }
   }
@@ -185,8 +213,10 @@ class Processor::Impl {
   detail::Handoff<FetchedJob> handoff_;
   std::vector<Slot> slots_;
   std::vector<std::thread> workers_;
-  std::jthread fetcher_;
-  mutable std::mutex lifecycle_;
+  std::stop_source fetch_stop_;
+  std::thread fetcher_;
+  mutable std::mutex lifecycle_;  // guards state_; held only briefly
+  std::mutex stop_mutex_;         // held for a whole stop(), so a second caller waits for it
   State state_ = State::idle;
   std::atomic<bool> stop_requested_{false};
 };
@@ -214,22 +244,11 @@ void Processor::register_handler(std::string class_name, JobHandler handler, Job
   registry().add_handler(std::move(class_name), std::move(options), std::move(handler));
 }
 
-void Processor::use(ServerMiddleware middleware) {
-  if (impl_->started()) throw ConfigError("errand: add middleware before Processor::start()");
-  impl_->middleware().add(std::move(middleware));
-}
-
-WorkerRegistry& Processor::registry() {
-  if (impl_->started()) throw ConfigError("errand: register workers before Processor::start()");
-  return impl_->registry();
-}
-
+void Processor::use(ServerMiddleware middleware) { impl_->middleware().add(std::move(middleware)); }
+WorkerRegistry& Processor::registry() { return impl_->registry(); }
 void Processor::start() { impl_->start(); }
 void Processor::quiet() { impl_->quiet(); }
-void Processor::stop() {
-  impl_->request_stop();
-  impl_->stop();
-}
+void Processor::stop() { impl_->stop(); }
 void Processor::run_until_signal() { impl_->run_until_signal(); }
 ProcessorStats Processor::stats() const { return impl_->stats(); }
 

@@ -1,12 +1,17 @@
 #include "core/retrier.hpp"
 
+#include "core/log.hpp"
 #include "core/text.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
+
 namespace errand::detail {
 namespace {
 constexpr std::size_t max_error_message_chars = 10'000;  // Sidekiq's limit
+constexpr double max_retry_delay_seconds = 10.0 * 365 * 24 * 3600;  // keeps time points in range
 }
 
 RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int default_max) {
@@ -17,7 +22,7 @@ RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int
     retry = worker_options->retry->to_json();
   }
   const std::optional<std::int64_t> previous = job.retry_count();
-  const std::int64_t count = previous ? *previous + 1 : 0;
+  const std::int64_t count = !previous ? 0 : *previous < std::numeric_limits<std::int64_t>::max() ? *previous + 1 : *previous;
 
   if (retry.is_bool() && !retry.get_bool()) return {RetryDecision::Action::discard, count};
   const std::int64_t max = retry.is_int64() ? retry.get_int64() : default_max;
@@ -33,17 +38,24 @@ RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int
 }
 
 std::chrono::seconds default_retry_delay(std::int64_t count, std::mt19937_64& rng) {
-  const std::int64_t jitter = std::uniform_int_distribution<std::int64_t>(0, 9)(rng) * (count + 1);
-  return std::chrono::seconds(count * count * count * count + 15 + jitter);
+  // In double, then capped: a huge retry count (retry: 1000000) must not overflow.
+  const auto c = static_cast<double>(std::max<std::int64_t>(count, 0));
+  const double jitter = static_cast<double>(std::uniform_int_distribution<int>(0, 9)(rng)) * (c + 1);
+  const double delay = std::min(c * c * c * c + 15 + jitter, max_retry_delay_seconds);
+  return std::chrono::seconds(static_cast<std::int64_t>(delay));
 }
 
 Retrier::Retrier(Store& store, Logger& logger, const ProcessorOptions& options)
     : store_(store), logger_(logger), options_(options), rng_(std::random_device{}()) {}
 
-void Retrier::record_error(Job& job, const RetryDecision& decision, std::string_view error_class,
-                           std::string_view error_message, TimePoint now) const {
-  if (const json::value* retry_queue = job.find("retry_queue"); retry_queue != nullptr && retry_queue->is_string()) {
+void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision,
+                           std::string_view error_class, std::string_view error_message, TimePoint now) const {
+  // As Sidekiq: `queue = retry_queue || the queue the job was fetched from`.
+  const json::value* retry_queue = job.find("retry_queue");
+  if (retry_queue != nullptr && retry_queue->is_string() && !retry_queue->get_string().empty()) {
     job.set("queue", *retry_queue);
+  } else {
+    job.set("queue", json::string(fetched.queue));
   }
   job.set("error_message", json::string(scrub_utf8(error_message, max_error_message_chars)));
   job.set("error_class", json::string(scrub_utf8(error_class, max_error_message_chars)));
@@ -59,54 +71,65 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const JobOptions* w
                          std::string_view error_class, std::string_view error_message) {
   const RetryDecision decision = decide_retry(job, worker_options, options_.retry.max_retries);
   const TimePoint now = Clock::now();
-  record_error(job, decision, error_class, error_message, now);
-  const std::string who = fmt::format("class={} jid={}", job.class_name(), job.jid());
+  std::chrono::seconds delay{0};
   try {
+    record_error(job, fetched, decision, error_class, error_message, now);
     switch (decision.action) {
       case RetryDecision::Action::retry: {
-        std::chrono::seconds delay;
         {
           std::lock_guard lock(rng_mutex_);
           delay = default_retry_delay(decision.retry_count, rng_);
         }
         store_.job_retry({fetched, job.dump(), now + delay});
-        logger_.warn(fmt::format("{} failed: {}: {}; retry {} in {} s", who, error_class, error_message,
-                                 decision.retry_count + 1, delay.count()));
         break;
       }
-      case RetryDecision::Action::kill:
-        store_.job_kill({fetched, job.dump(), now, options_.retry.dead});
-        logger_.error(fmt::format("{} failed: {}: {}; retries exhausted ({}), moved to the dead set", who,
-                                  error_class, error_message, decision.retry_count));
-        break;
-      case RetryDecision::Action::discard:
-        store_.job_complete({{fetched}});
-        logger_.error(fmt::format("{} failed: {}: {}; discarded (retry: false or dead: false)", who, error_class,
-                                  error_message));
-        break;
+      case RetryDecision::Action::kill: store_.job_kill({fetched, job.dump(), now, options_.retry.dead}); break;
+      case RetryDecision::Action::discard: store_.job_complete({{fetched}}); break;
     }
   } catch (const std::exception& e) {
-    requeue_as_last_resort(fetched, fmt::format("{}: could not record its failure ({})", who, e.what()));
+    requeue_as_last_resort(fetched, fmt::format("class={} jid={}: could not record its failure ({})",
+                                                job.class_name(), job.jid(), e.what()));
+    return;
   }
+  const LogLevel level = decision.action == RetryDecision::Action::retry ? LogLevel::warn : LogLevel::error;
+  log_safely(logger_, level, [&] {
+    const std::string what = fmt::format("class={} jid={} failed: {}: {}", job.class_name(), job.jid(), error_class,
+                                         error_message);
+    switch (decision.action) {
+      case RetryDecision::Action::retry:
+        return fmt::format("{}; retry {} in {} s", what, decision.retry_count + 1, delay.count());
+      case RetryDecision::Action::kill:
+        return fmt::format("{}; retries exhausted ({}), moved to the dead set", what, decision.retry_count);
+      case RetryDecision::Action::discard: break;
+    }
+    return fmt::format("{}; discarded (retry: false or dead: false)", what);
+  });
 }
 
 void Retrier::payload_unreadable(const FetchedJob& fetched, std::string_view reason) {
-  logger_.error(fmt::format("queue={} unreadable job moved to the dead set: {}", fetched.queue, reason));
   try {
     store_.job_kill({fetched, fetched.payload, Clock::now(), options_.retry.dead});
   } catch (const std::exception& e) {
     requeue_as_last_resort(fetched, fmt::format("unreadable job: could not move it to the dead set ({})", e.what()));
+    return;
   }
+  log_safely(logger_, LogLevel::error, [&] {
+    return fmt::format("queue={} unreadable job moved to the dead set: {}", fetched.queue, reason);
+  });
 }
 
 void Retrier::requeue_as_last_resort(const FetchedJob& fetched, std::string_view why) {
   try {
     store_.job_requeue({{fetched}});
-    logger_.error(fmt::format("{}; pushed it back to queue {}", why, fetched.queue));
   } catch (const std::exception& e) {
-    logger_.error(fmt::format("{}; pushing it back to queue {} failed too ({}); job lost: {}", why, fetched.queue,
-                              e.what(), preview(fetched.payload, 2000)));
+    log_safely(logger_, LogLevel::error, [&] {
+      return fmt::format("{}; pushing it back to queue {} failed too ({}); job lost: {}", why, fetched.queue,
+                         e.what(), preview(fetched.payload, 2000));
+    });
+    return;
   }
+  log_safely(logger_, LogLevel::error,
+             [&] { return fmt::format("{}; pushed it back to queue {}", why, fetched.queue); });
 }
 
 }  // namespace errand::detail

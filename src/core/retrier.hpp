@@ -26,7 +26,7 @@ struct RetryDecision {
 [[nodiscard]] RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int default_max);
 
 /// Sidekiq's default delay before retry number `count` (0-based): count⁴ + 15 + jitter,
-/// jitter = rand(10) × (count + 1) seconds.
+/// jitter = rand(10) × (count + 1) seconds; capped at ten years.
 [[nodiscard]] std::chrono::seconds default_retry_delay(std::int64_t count, std::mt19937_64& rng);
 
 /// Applies the retry rules and writes the outcome to the store.
@@ -44,7 +44,7 @@ class Retrier {
   void payload_unreadable(const FetchedJob& fetched, std::string_view reason);
 
  private:
-  void record_error(Job& job, const RetryDecision& decision, std::string_view error_class,
+  void record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, std::string_view error_class,
                     std::string_view error_message, TimePoint now) const;
   void requeue_as_last_resort(const FetchedJob& fetched, std::string_view why);
 

@@ -56,8 +56,8 @@ class Connection::Io {
       socket.close(ignored);
       context.restart();
       context.run();  // lets the cancelled handler run
-      throw ConnectionError(fmt::format("errand: redis at {}: {} timed out (is Redis reachable and responsive?)",
-                                        owner.describe(), what));
+      throw TimeoutError(fmt::format("errand: redis at {}: {} timed out (is Redis reachable and responsive?)",
+                                     owner.describe(), what));
     }
     if (ec) {
       broken = true;
@@ -71,19 +71,26 @@ Connection::Connection(const RedisOptions& options) : options_(options), io_(std
   if (!io_->reader) throw std::bad_alloc();
   const SteadyTime deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
 
+  // A numeric address needs no lookup. A host name is resolved here, on the calling
+  // thread: Asio's async_resolve would start a helper thread per connection, and such
+  // threads receive process signals meant for Processor::run_until_signal.
   boost::system::error_code ec;
-  bool completed = false;
-  tcp::resolver resolver(io_->context);
-  tcp::resolver::results_type endpoints;
-  resolver.async_resolve(options_.host, std::to_string(options_.port),
-                         [&](const boost::system::error_code& e, tcp::resolver::results_type results) {
-                           ec = e;
-                           endpoints = std::move(results);
-                           completed = true;
-                         });
-  io_->finish(ec, completed, deadline, "resolving the host name", *this);
+  std::vector<tcp::endpoint> endpoints;
+  if (const auto address = asio::ip::make_address(options_.host, ec); !ec) {
+    endpoints.emplace_back(address, options_.port);
+  } else {
+    tcp::resolver resolver(io_->context);
+    for (const auto& entry : resolver.resolve(options_.host, std::to_string(options_.port), ec)) {
+      endpoints.push_back(entry.endpoint());
+    }
+    if (ec || endpoints.empty()) {
+      io_->broken = true;
+      throw ConnectionError(fmt::format("errand: redis at {}: cannot resolve host \"{}\": {}", describe(),
+                                        options_.host, ec ? ec.message() : "no addresses"));
+    }
+  }
 
-  completed = false;
+  bool completed = false;
   asio::async_connect(io_->socket, endpoints, [&](const boost::system::error_code& e, const tcp::endpoint&) {
     ec = e;
     completed = true;
@@ -112,9 +119,14 @@ Connection::~Connection() = default;
 
 bool Connection::usable() const noexcept { return !io_->broken; }
 
-std::int64_t Connection::client_id() {
-  if (client_id_ < 0) client_id_ = run({"CLIENT", "ID"}).as_integer();
-  return client_id_;
+std::optional<std::int64_t> Connection::client_id() {
+  if (!client_id_) {
+    Commands commands;
+    commands.add({"CLIENT", "ID"});
+    const Reply reply = std::move(execute(commands).front());
+    client_id_ = reply.type() == Reply::Type::integer ? std::optional(reply.as_integer()) : std::nullopt;
+  }
+  return *client_id_;
 }
 
 std::string Connection::describe() const {

@@ -1,6 +1,7 @@
 // One connection to Redis: a Boost.Asio socket with hiredis's RESP reader and formatter.
 #pragma once
 
+#include <errand/error.hpp>
 #include <errand/redis.hpp>
 
 #include "redis/commands.hpp"
@@ -9,10 +10,17 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace errand::redis {
+
+/// A round trip ran out of time: the server may or may not have run the commands.
+class TimeoutError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
 
 class Connection {
  public:
@@ -31,8 +39,9 @@ class Connection {
   /// One command; throws errand::StoreError for an error reply.
   Reply run(std::initializer_list<std::string_view> argv);
 
-  /// The server's id for this connection (CLIENT ID), asked once.
-  std::int64_t client_id();
+  /// The server's id for this connection (CLIENT ID), asked once; nullopt when the
+  /// server refuses CLIENT (managed Redis, ACLs).
+  std::optional<std::int64_t> client_id();
 
   /// False once an I/O error or timeout left the connection in an unknown state.
   [[nodiscard]] bool usable() const noexcept;
@@ -45,7 +54,7 @@ class Connection {
   class Io;
   RedisOptions options_;
   std::unique_ptr<Io> io_;
-  std::int64_t client_id_ = -1;
+  std::optional<std::optional<std::int64_t>> client_id_;
 };
 
 /// Throws errand::StoreError naming `what` if `reply` is an error reply.

@@ -25,12 +25,12 @@ Pool::Lease Pool::acquire() {
   if (!idle_.empty()) {
     std::unique_ptr<Connection> connection = std::move(idle_.back());
     idle_.pop_back();
-    return {*this, std::move(connection)};
+    return {*this, std::move(connection), true};
   }
   ++open_;
   lock.unlock();
   try {
-    return {*this, std::make_unique<Connection>(options_)};
+    return {*this, std::make_unique<Connection>(options_), false};
   } catch (...) {
     lock.lock();
     --open_;

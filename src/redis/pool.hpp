@@ -19,7 +19,8 @@ class Pool {
   /// A connection on loan; goes back to the pool when destroyed (or is dropped if broken).
   class Lease {
    public:
-    Lease(Pool& pool, std::unique_ptr<Connection> connection) : pool_(&pool), connection_(std::move(connection)) {}
+    Lease(Pool& pool, std::unique_ptr<Connection> connection, bool reused)
+        : pool_(&pool), connection_(std::move(connection)), reused_(reused) {}
     Lease(Lease&&) noexcept = default;
     Lease& operator=(Lease&&) noexcept = default;
     Lease(const Lease&) = delete;
@@ -27,26 +28,33 @@ class Pool {
     ~Lease();
     Connection& operator*() const noexcept { return *connection_; }
     Connection* operator->() const noexcept { return connection_.get(); }
+    /// True when the connection had been used before (and so may have gone stale).
+    [[nodiscard]] bool reused() const noexcept { return reused_; }
 
    private:
     Pool* pool_;
     std::unique_ptr<Connection> connection_;
+    bool reused_;
   };
 
   /// An idle connection, a new one while under max_size, or the first one returned
   /// within the command timeout. Throws errand::ConnectionError.
   Lease acquire();
 
-  /// Runs `f(connection)`; on a connection error, once more on a fresh connection
-  /// (as redis-rb reconnects once), then gives up.
+  /// Runs `f(connection)`. When a connection taken from the idle list turns out to be
+  /// dead (closed by the server or a proxy while idle), runs `f` once more on a fresh
+  /// one, as redis-rb reconnects once. A timeout is never retried: the server may have
+  /// run the commands, and running an LPUSH twice would enqueue a job twice.
   template <class F>
   auto with(F&& f) {
     for (int attempt = 0;; ++attempt) {
       Lease lease = acquire();
       try {
         return f(*lease);
+      } catch (const TimeoutError&) {
+        throw;
       } catch (const ConnectionError&) {
-        if (attempt >= 1 || lease->usable()) throw;
+        if (attempt >= 1 || !lease.reused() || lease->usable()) throw;
       }
     }
   }

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stop_token>
@@ -40,6 +42,16 @@ return out
 )lua";
 
 std::string score(TimePoint t) { return format_double(epoch_seconds(t)); }
+
+/// A sorted-set score as Redis prints it ("1700000000.5", "inf", "-inf").
+double parse_score(std::string_view text) {
+  if (text == "inf" || text == "+inf") return std::numeric_limits<double>::infinity();
+  if (text == "-inf") return -std::numeric_limits<double>::infinity();
+  double value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc()) throw StoreError(fmt::format("errand: redis returned a score that is not a number: {}", text));
+  return value;
+}
 
 void check_all(const std::vector<Reply>& replies, std::string_view what) {
   for (const Reply& reply : replies) redis::expect_ok(reply, what);
@@ -112,12 +124,13 @@ class RedisStore final : public Store {
     // Nothing ready: block on BRPOP (Sidekiq's fetch) until a job comes or the wait ends.
     // A stop unblocks it at once (CLIENT UNBLOCK from another connection), so shutdown
     // does not wait out the BRPOP timeout.
-    const std::string blocked_id = std::to_string(lease->client_id());
+    const std::optional<std::int64_t> id = lease->client_id();
+    const std::string blocked_id = id ? std::to_string(*id) : std::string();
     const std::stop_callback unblock(params.stop, [this, &blocked_id] {
+      if (blocked_id.empty()) return;  // CLIENT is not allowed here: BRPOP ends by its timeout
       try {
         pool_.with([&](Connection& c) { c.run({"CLIENT", "UNBLOCK", blocked_id}); });
-      } catch (const std::exception&) {
-        // The BRPOP then ends by its own timeout.
+      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): BRPOP then ends by its timeout
       }
     });
     Commands brpop;
@@ -199,7 +212,7 @@ class RedisStore final : public Store {
     std::vector<SetEntry> entries;
     auto& items = reply.elements();
     for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
-      entries.push_back({from_epoch_seconds(std::stod(items[i + 1].text())), std::move(items[i].text())});
+      entries.push_back({from_epoch_seconds(parse_score(items[i + 1].text())), std::move(items[i].text())});
     }
     return entries;
   }

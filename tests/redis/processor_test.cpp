@@ -122,7 +122,7 @@ TEST_F(RedisProcessorTest, ReconnectsAfterTheServerDropsItsConnections) {
   ASSERT_TRUE(test::eventually([&] { return seen.size() == 1; }));
   // Drop every connection to this test's database (other tests use other databases).
   const std::string db = " db=" + std::to_string(test::redis_options().db) + " ";
-  const std::string own = "id=" + std::to_string(raw->client_id()) + " ";
+  const std::string own = "id=" + std::to_string(raw->client_id().value()) + " ";
   const std::string clients = raw->run({"CLIENT", "LIST"}).text();
   std::size_t start = 0;
   int killed = 0;

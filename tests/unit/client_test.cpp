@@ -112,6 +112,19 @@ TEST_F(ClientTest, RawEnqueueAnyClass) {
   EXPECT_EQ(to_json(job.args()), R"([1,"two",{"three":3}])");
 }
 
+TEST_F(ClientTest, RawEnqueueQueueWinsOverWith) {
+  (void)client.with({.queue = "ignored"}).enqueue_raw("X", "given", {});
+  EXPECT_EQ(store->queue_size("given"), 1);
+  EXPECT_EQ(store->queue_size("ignored"), 0);
+}
+
+TEST_F(ClientTest, AtMustBeEpochSeconds) {
+  const double ms = 1.7e12;  // milliseconds by mistake
+  EXPECT_THROW((void)client.push(Job::parse(R"({"class":"X","args":[],"at":)" + format_double(ms) + "}")),
+               PayloadError);
+  EXPECT_THROW((void)client.push(Job::parse(R"({"class":"X","args":[],"at":-5})")), PayloadError);
+}
+
 TEST_F(ClientTest, PushNormalizesAndKeepsCallerFields) {
   Job job = Job::parse(R"({"class":"X","args":[],"bid":"b-1","jid":"fixedjid"})");
   EXPECT_EQ(client.push(job), "fixedjid");

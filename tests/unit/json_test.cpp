@@ -63,3 +63,16 @@ TEST(ParseJson, RejectsMalformedTextWithAClearMessage) {
 
 }  // namespace
 }  // namespace errand
+
+namespace errand {
+namespace {
+
+std::string nested_arrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+TEST(ParseJson, AllowsRubysNestingDepthOf100) {
+  EXPECT_NO_THROW((void)parse_json(nested_arrays(100)));
+  EXPECT_THROW((void)parse_json(nested_arrays(101)), PayloadError);
+}
+
+}  // namespace
+}  // namespace errand

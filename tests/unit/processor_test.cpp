@@ -9,7 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <mutex>
+#include <csignal>
+#include <thread>
+#include <unistd.h>
 
 namespace errand::processor_test {
 
@@ -110,6 +114,21 @@ TEST_F(ProcessorTest, FailureRecordsSidekiqErrorFieldsInTheRetrySet) {
   EXPECT_EQ(processor.stats().processed, 1U);
 }
 
+TEST_F(ProcessorTest, RetriesGoToTheQueueTheJobCameFromOrItsRetryQueue) {
+  Processor processor(store, options(1, {"actual"}));
+  processor.register_worker<Failing>();
+  processor.start();
+  // The payload claims another queue; Sidekiq retries into the queue it was fetched from.
+  (void)client.with({.queue = "actual"}).push(Job::parse(R"({"class":"Failing","args":[1],"queue":"actual"})"));
+  store->job_insert_many({{{"j2", "actual", R"({"class":"Failing","args":[2],"queue":"elsewhere","jid":"j2"})", {}}}});
+  (void)client.push(Job::parse(R"({"class":"Failing","args":[3],"queue":"actual","retry_queue":"slow"})"));
+  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 3; }));
+  processor.stop();
+  std::multiset<std::string> queues;
+  for (const auto& entry : store->set_entries(JobSet::retry, 10)) queues.insert(std::string(Job::parse(entry.payload).queue()));
+  EXPECT_EQ(queues, (std::multiset<std::string>{"actual", "actual", "slow"}));
+}
+
 TEST_F(ProcessorTest, ExhaustedRetriesGoToTheDeadSet) {
   Processor processor(store, options());
   processor.register_worker<Failing>();
@@ -195,6 +214,45 @@ TEST_F(ProcessorTest, RegistrationErrorsAreClear) {
   processor.start();
   EXPECT_THROW(processor.register_worker<Failing>(), ConfigError);  // after start
   processor.stop();
+}
+
+}  // namespace errand::processor_test
+
+namespace errand::processor_test {
+
+TEST_F(ProcessorTest, RunUntilSignalQuietsOnTstpAndStopsOnTerm) {
+  Processor processor(store, options(1));
+  add_echo(processor);
+  std::thread runner([&] { processor.run_until_signal(); });
+  (void)client.enqueue<Echo>("before quiet");
+  ASSERT_TRUE(test::eventually([&] { return recorder.size() == 1; }));
+
+  // Signals go to whichever thread the kernel picks; errand's handlers catch them anyway.
+  ASSERT_EQ(kill(getpid(), SIGTSTP), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // a quiet processor fetches nothing new
+  (void)client.enqueue<Echo>("after quiet");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(recorder.size(), 1U);
+
+  ASSERT_EQ(kill(getpid(), SIGTERM), 0);
+  runner.join();  // returns once stopped
+  EXPECT_EQ(store->queue_size("default"), 1);
+}
+
+TEST_F(ProcessorTest, AJobMayStopOrQuietItsOwnProcessor) {
+  Processor processor(store, options(2));
+  std::atomic<int> runs{0};
+  processor.register_handler("Stopper", [&](const Job& job, Context&) {
+    ++runs;
+    if (job.args().at(0).as_string() == "quiet") processor.quiet();
+    else processor.stop();  // must not wait for itself
+  });
+  std::thread runner([&] { processor.run_until_signal(); });
+  (void)client.enqueue_raw("Stopper", "default", json::array{"quiet"});
+  ASSERT_TRUE(test::eventually([&] { return runs.load() == 1; }));
+  processor.stop();  // from outside, while a job may be calling quiet(): no deadlock
+  runner.join();
+  EXPECT_EQ(runs.load(), 1);
 }
 
 }  // namespace errand::processor_test

@@ -47,3 +47,30 @@ TEST(DefaultRetryDelay, IsCountToTheFourthPlus15PlusJitter) {
 
 }  // namespace
 }  // namespace errand::detail
+
+namespace errand::detail {
+namespace {
+
+TEST(DefaultRetryDelay, HugeCountsAreCappedNotOverflowed) {
+  std::mt19937_64 rng(1);
+  const auto ten_years = std::chrono::seconds(10LL * 365 * 24 * 3600);
+  EXPECT_EQ(default_retry_delay(1'000'000, rng), ten_years);
+  EXPECT_EQ(default_retry_delay(std::numeric_limits<std::int64_t>::max(), rng), ten_years);
+  const auto decision = decide(R"(,"retry":true,"retry_count":9223372036854775807)");
+  EXPECT_EQ(decision.action, Action::kill);
+  EXPECT_EQ(decision.retry_count, std::numeric_limits<std::int64_t>::max());
+}
+
+TEST(RetryOption, AcceptsBoolsAndAnyIntegerButNotStrings) {
+  static_assert(std::is_convertible_v<bool, Retry>);
+  static_assert(std::is_convertible_v<int, Retry>);
+  static_assert(std::is_convertible_v<unsigned, Retry>);
+  static_assert(std::is_convertible_v<long, Retry>);
+  static_assert(!std::is_convertible_v<const char*, Retry>);
+  static_assert(!std::is_convertible_v<double, Retry>);
+  EXPECT_EQ(to_json(Retry(5u).to_json()), "5");
+  EXPECT_EQ(to_json(Retry(false).to_json()), "false");
+}
+
+}  // namespace
+}  // namespace errand::detail

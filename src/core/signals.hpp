@@ -1,0 +1,31 @@
+// Shutdown signals for Processor::run_until_signal, by the self-pipe trick: whichever
+// thread the kernel picks runs a handler that only writes the signal's number to a pipe.
+#pragma once
+
+#include <chrono>
+#include <csignal>
+#include <optional>
+
+namespace errand::detail {
+
+class SignalWatcher {
+ public:
+  /// Installs handlers for INT, TERM and TSTP. Throws ConfigError if another watcher is active.
+  SignalWatcher();
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+  /// Restores the previous handlers.
+  ~SignalWatcher();
+
+  /// The next signal received, or nullopt after `timeout`.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+
+ private:
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+  struct sigaction previous_int_ {};
+  struct sigaction previous_term_ {};
+  struct sigaction previous_tstp_ {};
+};
+
+}  // namespace errand::detail
