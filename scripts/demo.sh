@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/install-deps.sh
 echo "errand: building (first build takes a minute or two)"
-bash scripts/build.sh build/demo -DCMAKE_BUILD_TYPE=Release -DERRAND_BUILD_TESTS=OFF >/dev/null
+bash scripts/build.sh build/demo -DCMAKE_BUILD_TYPE=Release -DERRAND_BUILD_TESTS=OFF
 redis_dir="$root/build/demo/redis-server"
 trap 'bash scripts/redis-server.sh stop "$redis_dir"' EXIT
 bash scripts/redis-server.sh start 56380 "$redis_dir"

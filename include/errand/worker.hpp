@@ -61,8 +61,10 @@ template <class... A> struct SplitContext<TypeList<A...>> {
 template <class W, class = void> struct HasClassName : std::false_type {};
 template <class W> struct HasClassName<W, std::void_t<decltype(W::class_name)>> : std::true_type {};
 
-/// Throws ArgumentError: `errand: job <class> (jid <jid>): <problem>`.
-[[noreturn]] void throw_argument_error(const Job& job, std::string_view problem);
+/// Throws ArgumentError: `errand: job <class> (jid <jid>): expected 2 arguments, got 1`.
+[[noreturn]] void throw_arity_error(const Job& job, std::size_t expected, std::size_t actual);
+/// Throws ArgumentError: `errand: job <class> (jid <jid>): argument <index><path>: <problem>`.
+[[noreturn]] void throw_argument_error(const Job& job, std::size_t index, const ArgMismatch& mismatch);
 
 }  // namespace detail
 
@@ -86,10 +88,7 @@ struct WorkerTraits {
   /// Decodes `job`'s args into perform's parameter types. Throws errand::ArgumentError.
   static args_tuple decode_args(const Job& job) {
     const json::array& args = job.args();
-    if (args.size() != arity) {
-      detail::throw_argument_error(job, "expected " + std::to_string(arity) + " argument" + (arity == 1 ? "" : "s") +
-                                            ", got " + std::to_string(args.size()));
-    }
+    if (args.size() != arity) detail::throw_arity_error(job, arity, args.size());
     return decode_each(job, args, std::make_index_sequence<arity>{});
   }
 
@@ -124,7 +123,7 @@ struct WorkerTraits {
     try {
       return ArgCodec<T>::decode(args[I]);
     } catch (const detail::ArgMismatch& m) {
-      detail::throw_argument_error(job, "argument " + std::to_string(I) + m.path + ": " + m.problem);
+      detail::throw_argument_error(job, I, m);
     }
   }
 

@@ -28,12 +28,26 @@ void throw_mismatch(std::string_view expected, const json::value& actual) {
   throw ArgMismatch{{}, fmt::format("expected {}, got {} {}", expected, json_kind(actual), text)};
 }
 
+void throw_out_of_range(bool is_signed, std::size_t bits, const json::value& actual) {
+  throw_mismatch(fmt::format("integer in range of {} {}-bit type", is_signed ? "a signed" : "an unsigned", bits),
+                 actual);
+}
+
+void prepend_index(ArgMismatch& m, std::size_t index) { m.path.insert(0, fmt::format("[{}]", index)); }
+void prepend_key(ArgMismatch& m, std::string_view key) { m.path.insert(0, fmt::format(".{}", key)); }
+
 void throw_missing_key(std::string_view key) {
   throw ArgMismatch{{}, fmt::format("missing key \"{}\" (make the member a std::optional if it may be absent)", key)};
 }
 
-void throw_argument_error(const Job& job, std::string_view problem) {
-  throw ArgumentError(fmt::format("errand: job {} (jid {}): {}", job.class_name(), job.jid(), problem));
+void throw_arity_error(const Job& job, std::size_t expected, std::size_t actual) {
+  throw ArgumentError(fmt::format("errand: job {} (jid {}): expected {} argument{}, got {}", job.class_name(),
+                                  job.jid(), expected, expected == 1 ? "" : "s", actual));
+}
+
+void throw_argument_error(const Job& job, std::size_t index, const ArgMismatch& mismatch) {
+  throw ArgumentError(fmt::format("errand: job {} (jid {}): argument {}{}: {}", job.class_name(), job.jid(), index,
+                                  mismatch.path, mismatch.problem));
 }
 
 std::string clean_type_name(std::string_view raw) {

@@ -12,7 +12,12 @@ class Keys {
       : prefix_(key_namespace.empty() ? std::string() : std::move(key_namespace) + ":") {}
 
   [[nodiscard]] std::string queues() const { return prefix_ + "queues"; }
-  [[nodiscard]] std::string queue(std::string_view name) const { return prefix_ + "queue:" + std::string(name); }
+  [[nodiscard]] std::string queue(std::string_view name) const {
+    std::string key;
+    key.reserve(prefix_.size() + 6 + name.size());
+    key.append(prefix_).append("queue:").append(name);
+    return key;
+  }
   [[nodiscard]] std::string schedule() const { return prefix_ + "schedule"; }
   [[nodiscard]] std::string retry() const { return prefix_ + "retry"; }
   [[nodiscard]] std::string dead() const { return prefix_ + "dead"; }

@@ -180,7 +180,7 @@ class RedisStore final : public Store {
     const std::string key = keys_.dead();
     const std::string now = score(params.died_at);
     const std::string oldest = score(params.died_at - params.limits.max_age);
-    const std::string rank = "-" + std::to_string(params.limits.max_jobs);
+    const std::string rank = fmt::format("-{}", params.limits.max_jobs);
     Commands commands;
     commands.add({"MULTI"});
     commands.add({"ZADD", key, now, params.payload});

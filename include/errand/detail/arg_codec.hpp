@@ -41,17 +41,23 @@ struct ArgMismatch {
 std::string_view json_kind(const json::value& v) noexcept;
 /// Throws ArgMismatch: `expected <expected>, got <kind> <short rendering of actual>`.
 [[noreturn]] void throw_mismatch(std::string_view expected, const json::value& actual);
+[[noreturn]] void throw_out_of_range(bool is_signed, std::size_t bits, const json::value& actual);
 [[noreturn]] void throw_missing_key(std::string_view key);
+/// Prefix the path of a mismatch found inside an array element or an object member.
+void prepend_index(ArgMismatch& m, std::size_t index);
+void prepend_key(ArgMismatch& m, std::string_view key);
 
 template <class T> struct is_optional : std::false_type {};
 template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 
-template <class Codec, class T>
-T decode_at(const json::value& v, std::string_view segment) {
+/// Decodes an element or member; on failure, adds where it was (`[3]` or `.name`) to the path.
+template <class T, class Where>
+T decode_at(const json::value& v, const Where& where) {
   try {
-    return Codec::decode(v);
+    return ArgCodec<T>::decode(v);
   } catch (ArgMismatch& m) {
-    m.path.insert(0, segment);
+    if constexpr (std::is_integral_v<Where>) prepend_index(m, where);
+    else prepend_key(m, where);
     throw;
   }
 }
@@ -83,9 +89,7 @@ struct ArgCodec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, 
     } else {
       detail::throw_mismatch("integer", v);
     }
-    detail::throw_mismatch(std::is_signed_v<T> ? "integer in range of a signed " + std::to_string(sizeof(T) * 8) + "-bit type"
-                                               : "integer in range of an unsigned " + std::to_string(sizeof(T) * 8) + "-bit type",
-                           v);
+    detail::throw_out_of_range(std::is_signed_v<T>, sizeof(T) * 8, v);
   }
 };
 
@@ -157,7 +161,7 @@ struct ArgCodec<std::vector<T, A>> {
     std::vector<T, A> out;
     out.reserve(in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
-      out.push_back(detail::decode_at<ArgCodec<T>, T>(in[i], "[" + std::to_string(i) + "]"));
+      out.push_back(detail::decode_at<T>(in[i], i));
     }
     return out;
   }
@@ -177,7 +181,7 @@ struct StringMapCodec {
     Map out;
     for (const auto& kv : v.get_object()) {
       std::string key(kv.key());
-      out.emplace(key, decode_at<ArgCodec<mapped>, mapped>(kv.value(), "." + key));
+      out.emplace(key, decode_at<mapped>(kv.value(), std::string_view(key)));
     }
     return out;
   }
@@ -216,7 +220,7 @@ struct ArgCodec<T, std::enable_if_t<boost::describe::has_describe_members<T>::va
         if constexpr (detail::is_optional<M>::value) return;  // stays nullopt
         else detail::throw_missing_key(d.name);
       } else {
-        out.*d.pointer = detail::decode_at<ArgCodec<M>, M>(*field, std::string(".") + d.name);
+        out.*d.pointer = detail::decode_at<M>(*field, std::string_view(d.name));
       }
     });
     return out;
