@@ -17,6 +17,7 @@
 #include <errand/queues.hpp>
 #include <errand/redis.hpp>
 #include <errand/registry.hpp>
+#include <errand/retry.hpp>
 #include <errand/store.hpp>
 #include <errand/version.hpp>
 #include <errand/worker.hpp>

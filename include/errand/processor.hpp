@@ -11,26 +11,44 @@
 #include <errand/middleware.hpp>
 #include <errand/queues.hpp>
 #include <errand/registry.hpp>
+#include <errand/retry.hpp>
 #include <errand/store.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace errand {
 
 struct RetryOptions {
   int max_retries = 25;   ///< used for jobs with `"retry": true`
   DeadSetLimits dead{};   ///< Sidekiq's dead_max_jobs / dead_timeout_in_seconds
+  /// For workers without their own `retry_in`: the delay rule. Empty: Sidekiq's backoff.
+  RetryInHook retry_in{};
 };
 
 struct ProcessorOptions {
-  int concurrency = 10;                            ///< threads running jobs
+  int concurrency = 10;                                ///< threads running jobs
   QueueList queues{"default"};
   std::chrono::milliseconds shutdown_timeout{25'000};  ///< how long stop() waits for running jobs
   SidekiqVersion sidekiq_version = SidekiqVersion::v6;
   RetryOptions retry{};
-  std::shared_ptr<Logger> logger{};                ///< null: errand::stderr_logger()
+  std::shared_ptr<Logger> logger{};                    ///< null: errand::stderr_logger()
+
+  /// Scheduled jobs and retries are moved to their queues every ~5 s on average across
+  /// all processes: each process waits this × the number of live processes, ±50 %
+  /// (Sidekiq's average_scheduled_poll_interval).
+  std::chrono::milliseconds average_scheduled_poll_interval{5'000};
+  /// A fixed average instead of the scaled one (Sidekiq's poll_interval_average).
+  std::optional<std::chrono::milliseconds> poll_interval_average{};
+
+  /// Between heartbeats; default 5 s for Sidekiq 6, 10 s for 7 and 8.
+  std::optional<std::chrono::milliseconds> heartbeat_interval{};
+  std::string tag{};                  ///< shown on Sidekiq's Busy page, e.g. the app's name
+  std::vector<std::string> labels{};  ///< shown on Sidekiq's Busy page
 };
 
 struct ProcessorStats {
@@ -56,7 +74,8 @@ class Processor {
     registry().add<W>(std::move(factory));
   }
   /// Runs jobs of `class_name` with an untyped handler.
-  void register_handler(std::string class_name, JobHandler handler, JobOptions options = {});
+  void register_handler(std::string class_name, JobHandler handler, JobOptions options = {},
+                        RetryInHook retry_in = {});
 
   /// Adds a server middleware; runs around every job, in order of addition.
   void use(ServerMiddleware middleware);
@@ -78,6 +97,8 @@ class Processor {
   void run_until_signal();
 
   [[nodiscard]] ProcessorStats stats() const;
+  /// This process's identity in the store's process registry: "hostname:pid:nonce".
+  [[nodiscard]] const std::string& identity() const;
   [[nodiscard]] WorkerRegistry& registry();
 
  private:

@@ -4,6 +4,7 @@
 #include <errand/context.hpp>
 #include <errand/job.hpp>
 #include <errand/options.hpp>
+#include <errand/retry.hpp>
 #include <errand/worker.hpp>
 
 #include <functional>
@@ -23,6 +24,7 @@ class WorkerRegistry {
     std::string class_name;
     JobOptions options;
     JobHandler handler;
+    RetryInHook retry_in;  ///< the worker's own retry rule, if it has one
   };
 
   /// Registers W under its class name; each job runs on a new default-constructed W.
@@ -38,12 +40,13 @@ class WorkerRegistry {
                 [factory = std::move(factory)](const Job& job, Context& ctx) {
                   W worker = factory();
                   WorkerTraits<W>::invoke(worker, job, ctx);
-                });
+                },
+                WorkerTraits<W>::retry_in_hook());
   }
 
   /// Registers an untyped handler for `class_name`. Throws errand::ConfigError when
   /// the name is empty or already registered.
-  void add_handler(std::string class_name, JobOptions options, JobHandler handler);
+  void add_handler(std::string class_name, JobOptions options, JobHandler handler, RetryInHook retry_in = {});
 
   /// The entry for `class_name`, or nullptr.
   [[nodiscard]] const Entry* find(std::string_view class_name) const;

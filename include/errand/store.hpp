@@ -83,6 +83,43 @@ struct JobKillParams {
   DeadSetLimits limits;
 };
 
+/// Moves jobs whose time has come from the retry set, then the scheduled set, onto
+/// their queues (Sidekiq's poller), each atomically.
+struct JobScheduleDueParams {
+  TimePoint now;
+  std::size_t max = 1000;  ///< at most this many per call
+};
+
+/// A job a worker thread is running, for the process registry (Sidekiq's Busy page).
+struct BusyJob {
+  std::string thread_id;
+  std::string queue;
+  std::string payload;
+  TimePoint run_at;
+};
+
+/// One heartbeat of a processor: who it is, what it runs, what it did since the last beat.
+struct ProcessBeatParams {
+  std::string identity;   ///< "hostname:pid:nonce", unique per process
+  std::string info_json;  ///< Sidekiq's `info` (hostname, pid, queues, concurrency, ...)
+  std::vector<BusyJob> busy;
+  std::uint64_t processed = 0;  ///< jobs run since the last successful beat
+  std::uint64_t failed = 0;
+  bool quiet = false;
+  SidekiqVersion version = SidekiqVersion::v6;  ///< decides the key of the busy-jobs hash
+  std::int64_t rss_kb = 0;
+};
+
+struct ProcessBeatResult {
+  std::vector<std::string> signals;  ///< sent to this process from a dashboard: "TSTP", "TERM", ...
+};
+
+/// Lifetime counters, as Sidekiq's `stat:processed` and `stat:failed`.
+struct StoreStats {
+  std::int64_t processed = 0;
+  std::int64_t failed = 0;
+};
+
 /// Which sorted set of jobs-in-waiting: Sidekiq's `schedule`, `retry` and `dead`.
 enum class JobSet { scheduled, retry, dead };
 
@@ -109,6 +146,17 @@ class Store {
   virtual void job_requeue(const JobRequeueParams& params) = 0;
   virtual void job_retry(const JobRetryParams& params) = 0;
   virtual void job_kill(const JobKillParams& params) = 0;
+
+  virtual std::size_t job_schedule_due(const JobScheduleDueParams& params) = 0;
+
+  /// Records a heartbeat: process info, busy jobs, stats counters. Returns pending signals.
+  virtual ProcessBeatResult process_beat(const ProcessBeatParams& params) = 0;
+  /// Removes a stopping process from the registry.
+  virtual void process_stop(std::string_view identity, SidekiqVersion version) = 0;
+  /// Live processes sharing this store (at least 1).
+  [[nodiscard]] virtual std::int64_t process_count() = 0;
+  /// Counters flushed by heartbeats.
+  [[nodiscard]] virtual StoreStats stats() = 0;
 
   /// Jobs waiting in `queue`.
   [[nodiscard]] virtual std::int64_t queue_size(std::string_view queue) = 0;

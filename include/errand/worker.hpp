@@ -17,6 +17,7 @@
 #include <errand/detail/type_name.hpp>
 #include <errand/error.hpp>
 #include <errand/options.hpp>
+#include <errand/retry.hpp>
 
 #include <cstddef>
 #include <string>
@@ -58,6 +59,11 @@ template <class... A> struct SplitContext<TypeList<A...>> {
   using args = std::conditional_t<takes_context, decltype(drop_last(std::make_index_sequence<sizeof...(A) - 1>{})), all>;
 };
 
+template <class W, class = void> struct HasRetryIn : std::false_type {};
+template <class W>
+struct HasRetryIn<W, std::void_t<decltype(W::retry_in(std::int64_t{}, std::declval<const std::exception&>()))>>
+    : std::true_type {};
+
 template <class W, class = void> struct HasClassName : std::false_type {};
 template <class W> struct HasClassName<W, std::void_t<decltype(W::class_name)>> : std::true_type {};
 
@@ -84,6 +90,12 @@ struct WorkerTraits {
     else return detail::type_name<W>();
   }
   static JobOptions options() { return W::options(); }
+
+  /// W's `static RetryIn retry_in(std::int64_t count, const std::exception&)`, if it has one.
+  static RetryInHook retry_in_hook() {
+    if constexpr (detail::HasRetryIn<W>::value) return &W::retry_in;
+    else return {};
+  }
 
   /// Decodes `job`'s args into perform's parameter types. Throws errand::ArgumentError.
   static args_tuple decode_args(const Job& job) {

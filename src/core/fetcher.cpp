@@ -1,6 +1,7 @@
 #include "core/fetcher.hpp"
 
 #include "core/log.hpp"
+#include "core/sleep.hpp"
 
 #include <fmt/format.h>
 
@@ -16,14 +17,6 @@ namespace {
 constexpr std::chrono::milliseconds fetch_wait{2000};  // Sidekiq's BRPOP timeout
 constexpr std::chrono::milliseconds first_backoff{100};
 constexpr std::chrono::milliseconds max_backoff{5000};
-
-/// Sleeps for `duration` unless `stop` fires first.
-void sleep_for(std::chrono::milliseconds duration, const std::stop_token& stop) {
-  std::mutex mutex;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mutex);
-  cv.wait_for(lock, stop, duration, [] { return false; });
-}
 
 }  // namespace
 

@@ -40,8 +40,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
   }
 
   const WorkerRegistry::Entry* entry = nullptr;
-  std::string error_class;
-  std::string error_message;
+  Failure failure;
   const auto started = std::chrono::steady_clock::now();
   try {
     if (job.class_name().empty()) {
@@ -60,19 +59,17 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
     Context ctx(job, job_logger, std::move(stop));
     middleware_.invoke(job, ctx, [entry](Job& j, Context& c) { entry->handler(j, c); });
   } catch (const ArgMismatch& m) {  // a codec called directly inside perform
-    error_class = "errand::ArgumentError";
-    error_message = m.message();
+    failure = {std::current_exception(), "errand::ArgumentError", m.message()};
   } catch (const std::exception& e) {
-    error_class = exception_class_name(e);
-    error_message = e.what();
+    failure = {std::current_exception(), exception_class_name(e), e.what()};
   } catch (...) {
-    error_class = "unknown";
-    error_message = "errand: the job threw something that is not a std::exception";
+    failure = {std::current_exception(), "unknown",
+               "errand: the job threw something that is not a std::exception"};
   }
 
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
   if (!still_owned()) return;
-  if (error_class.empty()) {
+  if (!failure.error) {
     try {
       store_.job_complete({{fetched}});
     } catch (const std::exception& e) {
@@ -88,7 +85,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
     return;
   }
   counters_.failed.fetch_add(1, std::memory_order_relaxed);
-  retrier_.job_failed(fetched, std::move(job), entry ? &entry->options : nullptr, error_class, error_message);
+  retrier_.job_failed(fetched, std::move(job), entry, failure);
 }
 
 }  // namespace errand::detail

@@ -4,8 +4,10 @@
 
 #include "core/fetcher.hpp"
 #include "core/handoff.hpp"
+#include "core/heartbeat.hpp"
 #include "core/job_runner.hpp"
 #include "core/log.hpp"
+#include "core/poller.hpp"
 #include "core/retrier.hpp"
 #include "core/signals.hpp"
 
@@ -23,6 +25,7 @@ namespace {
 struct Slot {
   std::mutex mutex;
   const FetchedJob* job = nullptr;
+  TimePoint started;
   bool abandoned = false;
   std::stop_source stop;
 };
@@ -44,7 +47,8 @@ class Processor::Impl {
         // Fetch only what idle threads can start now: until reliable fetch lands, a job
         // held in memory is a job a crash would lose.
         handoff_(static_cast<std::size_t>(options_.concurrency)),
-        slots_(static_cast<std::size_t>(options_.concurrency)) {}
+        slots_(static_cast<std::size_t>(options_.concurrency)),
+        identity_(detail::make_process_identity()) {}
 
   void start() {
     std::lock_guard lock(lifecycle_);
@@ -61,6 +65,16 @@ class Processor::Impl {
     fetcher_ = std::thread([this, stop = fetch_stop_.get_token()] {
       detail::Fetcher(*store_, options_.queues, handoff_, *logger_).run(stop);
     });
+    poller_ = std::thread([this, stop = poll_stop_.get_token()] {
+      detail::Poller(*store_, *logger_, options_).run(stop);
+    });
+    heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
+      detail::Heartbeat(*store_, *logger_, options_, counters_, identity_,
+                        {.busy = [this] { return busy_jobs(); },
+                         .quiet = [this] { return is_quiet(); },
+                         .on_signal = [this](std::string_view signal) { on_signal(signal); }})
+          .run(stop);
+    });
   }
 
   void quiet() {
@@ -68,6 +82,7 @@ class Processor::Impl {
     if (state_ != State::running) return;
     state_ = State::quiet;
     fetch_stop_.request_stop();
+    poll_stop_.request_stop();
     detail::log_safely(*logger_, LogLevel::info,
                        [] { return std::string("errand: quiet: no new jobs will be fetched; running jobs finish"); });
   }
@@ -96,10 +111,14 @@ class Processor::Impl {
                          options_.shutdown_timeout.count(), handoff_.busy());
     });
     fetch_stop_.request_stop();
+    poll_stop_.request_stop();
     fetcher_.join();
     requeue(handoff_.close(), "fetched but not started");
     if (!handoff_.wait_idle(deadline)) requeue(abandon_running(), "still running at the shutdown timeout");
     for (auto& worker : workers_) worker.join();
+    poller_.join();
+    beat_stop_.request_stop();  // last, so that its final beat flushes every count
+    heartbeat_.join();
     {
       std::lock_guard lock(lifecycle_);
       state_ = State::stopped;
@@ -128,6 +147,7 @@ class Processor::Impl {
   }
 
   ProcessorStats stats() const { return {counters_.processed.load(), counters_.failed.load(), handoff_.busy()}; }
+  const std::string& identity() const { return identity_; }
 
   WorkerRegistry& registry() {
     require_idle("register workers");
@@ -153,6 +173,7 @@ class Processor::Impl {
       {
         std::lock_guard lock(slot.mutex);
         slot.job = &*fetched;
+        slot.started = Clock::now();
         slot.abandoned = false;
         stop = slot.stop.get_token();
       }
@@ -170,6 +191,40 @@ class Processor::Impl {
       }
       release();
       handoff_.done();
+    }
+  }
+
+  bool is_quiet() const {
+    std::lock_guard lock(lifecycle_);
+    return state_ != State::running;
+  }
+
+  std::vector<BusyJob> busy_jobs() {
+    std::vector<BusyJob> busy;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      std::lock_guard lock(slots_[i].mutex);
+      if (slots_[i].job == nullptr) continue;
+      busy.push_back({fmt::format("t{}", i + 1), slots_[i].job->queue, slots_[i].job->payload, slots_[i].started});
+    }
+    return busy;
+  }
+
+  /// A signal sent from a dashboard through the store (Sidekiq's `<identity>-signals`).
+  void on_signal(std::string_view signal) {
+    if (signal == "TSTP") {
+      quiet();
+    } else if (signal == "TERM") {
+      // Stop fetching now; run_until_signal (or the owner's stop()) completes the stop.
+      stop_requested_ = true;
+      fetch_stop_.request_stop();
+      poll_stop_.request_stop();
+    } else if (signal == "TTIN") {
+      for (const auto& job : busy_jobs()) {
+        detail::log_safely(*logger_, LogLevel::info, [&] {
+          return fmt::format("errand: busy {} queue={} since {:.0f}: {}", job.thread_id, job.queue,
+                             epoch_seconds(job.run_at), job.payload.substr(0, 200));
+        });
+      }
     }
   }
 
@@ -213,8 +268,13 @@ class Processor::Impl {
   detail::Handoff<FetchedJob> handoff_;
   std::vector<Slot> slots_;
   std::vector<std::thread> workers_;
+  std::string identity_;
   std::stop_source fetch_stop_;
+  std::stop_source poll_stop_;
+  std::stop_source beat_stop_;
   std::thread fetcher_;
+  std::thread poller_;
+  std::thread heartbeat_;
   mutable std::mutex lifecycle_;  // guards state_; held only briefly
   std::mutex stop_mutex_;         // held for a whole stop(), so a second caller waits for it
   State state_ = State::idle;
@@ -240,8 +300,9 @@ Processor::~Processor() {
   if (impl_) impl_->stop();
 }
 
-void Processor::register_handler(std::string class_name, JobHandler handler, JobOptions options) {
-  registry().add_handler(std::move(class_name), std::move(options), std::move(handler));
+void Processor::register_handler(std::string class_name, JobHandler handler, JobOptions options,
+                                 RetryInHook retry_in) {
+  registry().add_handler(std::move(class_name), std::move(options), std::move(handler), std::move(retry_in));
 }
 
 void Processor::use(ServerMiddleware middleware) { impl_->middleware().add(std::move(middleware)); }
@@ -251,5 +312,6 @@ void Processor::quiet() { impl_->quiet(); }
 void Processor::stop() { impl_->stop(); }
 void Processor::run_until_signal() { impl_->run_until_signal(); }
 ProcessorStats Processor::stats() const { return impl_->stats(); }
+const std::string& Processor::identity() const { return impl_->identity(); }
 
 }  // namespace errand

@@ -5,7 +5,8 @@
 
 namespace errand {
 
-void WorkerRegistry::add_handler(std::string class_name, JobOptions options, JobHandler handler) {
+void WorkerRegistry::add_handler(std::string class_name, JobOptions options, JobHandler handler,
+                                 RetryInHook retry_in) {
   if (class_name.empty()) throw ConfigError("errand: a worker's class name must not be empty");
   if (!handler) throw ConfigError(fmt::format("errand: the handler for \"{}\" is empty", class_name));
   if (entries_.contains(class_name)) {
@@ -14,7 +15,7 @@ void WorkerRegistry::add_handler(std::string class_name, JobOptions options, Job
                                   class_name));
   }
   std::string key = class_name;
-  entries_.emplace(std::move(key), Entry{std::move(class_name), std::move(options), std::move(handler)});
+  entries_.emplace(std::move(key), Entry{std::move(class_name), std::move(options), std::move(handler), std::move(retry_in)});
 }
 
 const WorkerRegistry::Entry* WorkerRegistry::find(std::string_view class_name) const {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <limits>
 
 namespace errand::detail {
@@ -45,6 +46,34 @@ std::chrono::seconds default_retry_delay(std::int64_t count, std::mt19937_64& rn
   return std::chrono::seconds(static_cast<std::int64_t>(delay));
 }
 
+RetryDecision apply_retry_in(RetryDecision decision, const RetryInHook& hook, const std::exception_ptr& error,
+                             std::chrono::milliseconds& delay, std::mt19937_64& rng) {
+  if (decision.action != RetryDecision::Action::retry || !hook || !error) return decision;
+  std::optional<RetryIn> choice;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    try {
+      choice = hook(decision.retry_count, e);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a failing hook means the default rule, as in Sidekiq
+    }
+  } catch (...) {  // NOLINT(bugprone-empty-catch): not a std::exception: the hook cannot see it
+  }
+  if (!choice) return decision;
+  const auto jitter = [&] {
+    return std::chrono::seconds(std::uniform_int_distribution<std::int64_t>(0, 9)(rng) *
+                                (std::min<std::int64_t>(decision.retry_count, 1'000'000) + 1));
+  };
+  switch (choice->kind()) {
+    case RetryIn::Kind::default_delay: break;
+    case RetryIn::Kind::delay: delay = choice->delay() + jitter(); break;
+    case RetryIn::Kind::exact_delay: delay = choice->delay(); break;
+    case RetryIn::Kind::discard: decision.action = RetryDecision::Action::discard; break;
+    case RetryIn::Kind::kill: decision.action = RetryDecision::Action::kill; break;
+  }
+  return decision;
+}
+
 Retrier::Retrier(Store& store, Logger& logger, const ProcessorOptions& options)
     : store_(store), logger_(logger), options_(options), rng_(std::random_device{}()) {}
 
@@ -67,19 +96,23 @@ void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecis
   job.set("retry_count", decision.retry_count);
 }
 
-void Retrier::job_failed(const FetchedJob& fetched, Job job, const JobOptions* worker_options,
-                         std::string_view error_class, std::string_view error_message) {
-  const RetryDecision decision = decide_retry(job, worker_options, options_.retry.max_retries);
+void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistry::Entry* worker,
+                         const Failure& failure) {
+  const std::string_view error_class = failure.error_class;
+  const std::string_view error_message = failure.error_message;
+  RetryDecision decision = decide_retry(job, worker ? &worker->options : nullptr, options_.retry.max_retries);
   const TimePoint now = Clock::now();
-  std::chrono::seconds delay{0};
+  std::chrono::milliseconds delay{0};
+  {
+    std::lock_guard lock(rng_mutex_);
+    delay = default_retry_delay(decision.retry_count, rng_);
+    const RetryInHook& hook = worker && worker->retry_in ? worker->retry_in : options_.retry.retry_in;
+    decision = apply_retry_in(decision, hook, failure.error, delay, rng_);
+  }
   try {
     record_error(job, fetched, decision, error_class, error_message, now);
     switch (decision.action) {
       case RetryDecision::Action::retry: {
-        {
-          std::lock_guard lock(rng_mutex_);
-          delay = default_retry_delay(decision.retry_count, rng_);
-        }
         store_.job_retry({fetched, job.dump(), now + delay});
         break;
       }
@@ -97,9 +130,10 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const JobOptions* w
                                          error_message);
     switch (decision.action) {
       case RetryDecision::Action::retry:
-        return fmt::format("{}; retry {} in {} s", what, decision.retry_count + 1, delay.count());
+        return fmt::format("{}; retry {} in {:.1f} s", what, decision.retry_count + 1,
+                           std::chrono::duration<double>(delay).count());
       case RetryDecision::Action::kill:
-        return fmt::format("{}; retries exhausted ({}), moved to the dead set", what, decision.retry_count);
+        return fmt::format("{}; moved to the dead set after {} retries", what, decision.retry_count);
       case RetryDecision::Action::discard: break;
     }
     return fmt::format("{}; discarded (retry: false or dead: false)", what);

@@ -5,9 +5,12 @@
 #include <errand/logger.hpp>
 #include <errand/options.hpp>
 #include <errand/processor.hpp>
+#include <errand/registry.hpp>
+#include <errand/retry.hpp>
 #include <errand/store.hpp>
 
 #include <chrono>
+#include <exception>
 #include <cstdint>
 #include <random>
 #include <string_view>
@@ -20,6 +23,13 @@ struct RetryDecision {
   std::int64_t retry_count;  ///< the job's new retry_count
 };
 
+/// What failed: the exception (for retry_in hooks) and how it is recorded.
+struct Failure {
+  std::exception_ptr error;
+  std::string error_class;
+  std::string error_message;
+};
+
 /// Decides from the job's `retry` (else the worker's option, else true) and its
 /// retry_count. `retry: false` discards, `retry: 0` kills at once, `retry: N` allows N
 /// retries, `true` allows `default_max`. An exhausted job is killed unless `dead: false`.
@@ -29,16 +39,20 @@ struct RetryDecision {
 /// jitter = rand(10) × (count + 1) seconds; capped at ten years.
 [[nodiscard]] std::chrono::seconds default_retry_delay(std::int64_t count, std::mt19937_64& rng);
 
+/// Applies a worker's retry_in hook to a decision to retry: it may change the delay, or
+/// turn the retry into a kill or a discard. A hook that throws leaves the default.
+[[nodiscard]] RetryDecision apply_retry_in(RetryDecision decision, const RetryInHook& hook,
+                                           const std::exception_ptr& error, std::chrono::milliseconds& delay,
+                                           std::mt19937_64& rng);
+
 /// Applies the retry rules and writes the outcome to the store.
 class Retrier {
  public:
   Retrier(Store& store, Logger& logger, const ProcessorOptions& options);
 
-  /// A job that raised `error_class: error_message`: records the error fields and
-  /// retries, kills or discards it. Store failures are logged, and the job is then
+  /// A job that failed: records the error fields and retries, kills or discards it. Store failures are logged, and the job is then
   /// pushed back to its queue as a last resort.
-  void job_failed(const FetchedJob& fetched, Job job, const JobOptions* worker_options, std::string_view error_class,
-                  std::string_view error_message);
+  void job_failed(const FetchedJob& fetched, Job job, const WorkerRegistry::Entry* worker, const Failure& failure);
 
   /// A payload that is not a JSON object: to the dead set as it is, as Sidekiq does.
   void payload_unreadable(const FetchedJob& fetched, std::string_view reason);

@@ -2,6 +2,7 @@
 #include <errand/error.hpp>
 #include <errand/memory.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -68,6 +69,53 @@ class MemoryStore final : public Store {
     while (!dead.empty() && dead.size() >= params.limits.max_jobs) dead.erase(dead.begin());
   }
 
+  std::size_t job_schedule_due(const JobScheduleDueParams& params) override {
+    std::size_t moved = 0;
+    {
+      std::lock_guard lock(mutex_);
+      for (const JobSet from : {JobSet::retry, JobSet::scheduled}) {
+        auto& jobs = set(from);
+        while (moved < params.max && !jobs.empty() && jobs.begin()->first <= params.now) {
+          std::string payload = std::move(jobs.begin()->second);
+          jobs.erase(jobs.begin());
+          std::string queue = "default";
+          try {
+            queue = std::string(Job::parse(payload).queue());
+          } catch (const Error&) {  // NOLINT(bugprone-empty-catch): unreadable jobs go to "default" and die there
+          }
+          queue_names_.insert(queue);
+          queues_[queue].push_front(std::move(payload));
+          ++moved;
+        }
+      }
+    }
+    if (moved > 0) job_ready_.notify_all();
+    return moved;
+  }
+
+  ProcessBeatResult process_beat(const ProcessBeatParams& params) override {
+    std::lock_guard lock(mutex_);
+    stats_.processed += static_cast<std::int64_t>(params.processed);
+    stats_.failed += static_cast<std::int64_t>(params.failed);
+    processes_.insert(params.identity);
+    return {};
+  }
+
+  void process_stop(std::string_view identity, SidekiqVersion /*version*/) override {
+    std::lock_guard lock(mutex_);
+    processes_.erase(std::string(identity));
+  }
+
+  std::int64_t process_count() override {
+    std::lock_guard lock(mutex_);
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(processes_.size()));
+  }
+
+  StoreStats stats() override {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+
   std::int64_t queue_size(std::string_view queue) override {
     std::lock_guard lock(mutex_);
     const auto it = queues_.find(std::string(queue));
@@ -132,6 +180,8 @@ class MemoryStore final : public Store {
   std::map<std::string, std::deque<std::string>, std::less<>> queues_;
   std::set<std::string> queue_names_;
   std::multimap<TimePoint, std::string> sets_[3];
+  std::set<std::string> processes_;
+  StoreStats stats_;
 };
 
 }  // namespace

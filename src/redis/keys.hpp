@@ -21,6 +21,22 @@ class Keys {
   [[nodiscard]] std::string schedule() const { return prefix_ + "schedule"; }
   [[nodiscard]] std::string retry() const { return prefix_ + "retry"; }
   [[nodiscard]] std::string dead() const { return prefix_ + "dead"; }
+  [[nodiscard]] std::string processes() const { return prefix_ + "processes"; }
+  /// The process hash; its name is the identity itself.
+  [[nodiscard]] std::string process(std::string_view identity) const { return join(identity, ""); }
+  /// The busy-jobs hash: `<identity>:workers` (Sidekiq ≤ 6.4) or `<identity>:work` (6.5+).
+  [[nodiscard]] std::string busy(std::string_view identity, std::string_view suffix) const {
+    return join(identity, suffix);
+  }
+  [[nodiscard]] std::string signals(std::string_view identity) const { return join(identity, "-signals"); }
+  /// `stat:processed`, or `stat:processed:2026-11-23` with a date.
+  [[nodiscard]] std::string stat(std::string_view name, std::string_view date = {}) const {
+    std::string key = join("stat:", name);
+    if (!date.empty()) key.append(":").append(date);
+    return key;
+  }
+  /// The prefix itself ("ns:" or ""), for scripts that build keys.
+  [[nodiscard]] const std::string& prefix() const noexcept { return prefix_; }
 
   /// The queue name in a `queue:<name>` key, or "" if `key` is not one.
   [[nodiscard]] std::string_view queue_name(std::string_view key) const {
@@ -32,6 +48,13 @@ class Keys {
   }
 
  private:
+  [[nodiscard]] std::string join(std::string_view a, std::string_view b) const {
+    std::string key;
+    key.reserve(prefix_.size() + a.size() + b.size());
+    key.append(prefix_).append(a).append(b);
+    return key;
+  }
+
   std::string prefix_;
 };
 

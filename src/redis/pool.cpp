@@ -40,6 +40,16 @@ Pool::Lease Pool::acquire() {
   }
 }
 
+void Pool::drop_idle() {
+  std::vector<std::unique_ptr<Connection>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    open_ -= idle_.size();
+    dropped.swap(idle_);
+  }
+  returned_.notify_all();
+}
+
 void Pool::release(std::unique_ptr<Connection> connection) {
   {
     std::lock_guard lock(mutex_);

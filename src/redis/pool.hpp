@@ -42,8 +42,9 @@ class Pool {
   Lease acquire();
 
   /// Runs `f(connection)`. When a connection taken from the idle list turns out to be
-  /// dead (closed by the server or a proxy while idle), runs `f` once more on a fresh
-  /// one, as redis-rb reconnects once. A timeout is never retried: the server may have
+  /// dead (closed by the server or a proxy while idle), the other idle ones likely are
+  /// too: they are dropped, and `f` runs once more on a fresh connection, as redis-rb
+  /// reconnects once. A timeout is never retried: the server may have
   /// run the commands, and running an LPUSH twice would enqueue a job twice.
   template <class F>
   auto with(F&& f) {
@@ -55,6 +56,7 @@ class Pool {
         throw;
       } catch (const ConnectionError&) {
         if (attempt >= 1 || !lease.reused() || lease->usable()) throw;
+        drop_idle();
       }
     }
   }
@@ -63,6 +65,7 @@ class Pool {
 
  private:
   void release(std::unique_ptr<Connection> connection);
+  void drop_idle();
 
   RedisOptions options_;
   std::size_t max_size_;

@@ -4,6 +4,9 @@
 
 #include "redis/keys.hpp"
 #include "redis/pool.hpp"
+#include "redis/process_registry.hpp"
+#include "redis/script_runner.hpp"
+#include "redis/scripts.hpp"
 
 #include <fmt/format.h>
 
@@ -21,25 +24,6 @@ using redis::Commands;
 using redis::Connection;
 using redis::Reply;
 
-/// Pops up to ARGV[1] jobs from the lists in KEYS, in order (RPOP: oldest first).
-/// Returns a flat array: key index (1-based), payload, key index, payload, ...
-constexpr std::string_view fetch_script = R"lua(
-local max = tonumber(ARGV[1])
-local out = {}
-local taken = 0
-for i = 1, #KEYS do
-  if taken >= max then break end
-  local jobs = redis.call('RPOP', KEYS[i], max - taken)
-  if jobs then
-    for _, job in ipairs(jobs) do
-      out[#out + 1] = i
-      out[#out + 1] = job
-    end
-    taken = taken + #jobs
-  end
-end
-return out
-)lua";
 
 std::string score(TimePoint t) { return format_double(epoch_seconds(t)); }
 
@@ -60,7 +44,10 @@ void check_all(const std::vector<Reply>& replies, std::string_view what) {
 class RedisStore final : public Store {
  public:
   explicit RedisStore(const RedisOptions& options)
-      : keys_(options.key_namespace), pool_(options, options.pool_size), fetch_pool_(options, 4) {
+      : keys_(options.key_namespace),
+        pool_(options, options.pool_size),
+        fetch_pool_(options, 4),
+        registry_(keys_, pool_) {
     pool_.with([](Connection&) {});  // fail now, with a clear message, if Redis is unreachable
   }
 
@@ -190,6 +177,19 @@ class RedisStore final : public Store {
     pool_.with([&](Connection& c) { check_all(c.execute(commands), "moving a job to the dead set"); });
   }
 
+  std::size_t job_schedule_due(const JobScheduleDueParams& params) override {
+    const std::vector<std::string> keys{keys_.retry(), keys_.schedule(), keys_.queues()};
+    const std::vector<std::string> args{score(params.now), std::to_string(params.max), keys_.prefix()};
+    return pool_.with([&](Connection& c) {
+      return static_cast<std::size_t>(scripts_.run(c, redis::scripts::schedule_due, keys, args).as_integer());
+    });
+  }
+
+  ProcessBeatResult process_beat(const ProcessBeatParams& params) override { return registry_.beat(params); }
+  void process_stop(std::string_view identity, SidekiqVersion version) override { registry_.stop(identity, version); }
+  std::int64_t process_count() override { return registry_.count(); }
+  StoreStats stats() override { return registry_.stats(); }
+
   std::int64_t queue_size(std::string_view queue) override {
     const std::string key = keys_.queue(queue);
     return pool_.with([&](Connection& c) { return c.run({"LLEN", key}).as_integer(); });
@@ -234,9 +234,7 @@ class RedisStore final : public Store {
 
   std::vector<FetchedJob> pop_ready(Connection& c, const std::vector<std::string>& queues,
                                     const std::vector<std::string>& keys, std::size_t max) {
-    const std::string max_text = std::to_string(max);
-    const std::string key_count = std::to_string(keys.size());
-    Reply reply = eval_fetch(c, key_count, keys, max_text);
+    Reply reply = scripts_.run(c, redis::scripts::fetch, keys, {std::to_string(max)});
     std::vector<FetchedJob> jobs;
     auto& items = reply.elements();
     jobs.reserve(items.size() / 2);
@@ -247,45 +245,11 @@ class RedisStore final : public Store {
     return jobs;
   }
 
-  Reply eval_fetch(Connection& c, const std::string& key_count, const std::vector<std::string>& keys,
-                   const std::string& max) {
-    std::string sha = script_sha(c);
-    for (int attempt = 0;; ++attempt) {
-      Commands commands;
-      std::vector<std::string_view> argv{"EVALSHA", sha, key_count};
-      argv.insert(argv.end(), keys.begin(), keys.end());
-      argv.push_back(max);
-      commands.add(argv);
-      Reply reply = std::move(c.execute(commands).front());
-      if (reply.is_error() && reply.text().starts_with("NOSCRIPT") && attempt == 0) {
-        sha = load_script(c);  // Redis restarted or SCRIPT FLUSH: load it again
-        continue;
-      }
-      redis::expect_ok(reply, "fetch script");
-      return reply;
-    }
-  }
-
-  std::string script_sha(Connection& c) {
-    {
-      std::lock_guard lock(sha_mutex_);
-      if (!fetch_sha_.empty()) return fetch_sha_;
-    }
-    return load_script(c);
-  }
-
-  std::string load_script(Connection& c) {
-    std::string sha = c.run({"SCRIPT", "LOAD", fetch_script}).text();
-    std::lock_guard lock(sha_mutex_);
-    fetch_sha_ = sha;
-    return sha;
-  }
-
   redis::Keys keys_;
   redis::Pool pool_;
   redis::Pool fetch_pool_;
-  std::mutex sha_mutex_;
-  std::string fetch_sha_;
+  redis::ScriptRunner scripts_;
+  redis::ProcessRegistry registry_;
 };
 
 }  // namespace

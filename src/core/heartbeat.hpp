@@ -1,0 +1,51 @@
+// The heartbeat: registers the process where Sidekiq's Web UI and API look for it,
+// reports its busy jobs, flushes the stats counters, and picks up remote signals.
+#pragma once
+
+#include <errand/logger.hpp>
+#include <errand/processor.hpp>
+#include <errand/store.hpp>
+
+#include "core/job_runner.hpp"
+
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace errand::detail {
+
+/// "hostname:pid:nonce" (hostname from $DYNO if set), as Sidekiq makes it.
+std::string make_process_identity();
+
+class Heartbeat {
+ public:
+  struct Hooks {
+    std::function<std::vector<BusyJob>()> busy;       ///< what the worker threads run now
+    std::function<bool()> quiet;                      ///< true once quiet or stopping
+    std::function<void(std::string_view)> on_signal;  ///< "TSTP", "TERM", ... from a dashboard
+  };
+
+  Heartbeat(Store& store, Logger& logger, const ProcessorOptions& options, const Counters& counters,
+            std::string identity, Hooks hooks);
+
+  /// Beats until `stop` fires, then flushes the counters one last time and removes the
+  /// process from the registry.
+  void run(std::stop_token stop);
+
+ private:
+  void beat();
+  [[nodiscard]] std::string info_json() const;
+
+  Store& store_;
+  Logger& logger_;
+  const ProcessorOptions& options_;
+  const Counters& counters_;
+  std::string identity_;
+  Hooks hooks_;
+  std::string info_;
+  std::uint64_t processed_flushed_ = 0;
+  std::uint64_t failed_flushed_ = 0;
+};
+
+}  // namespace errand::detail

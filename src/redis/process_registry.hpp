@@ -1,0 +1,26 @@
+// Sidekiq's process registry on Redis: the heartbeat (process hash, `processes` set,
+// busy-jobs hash, signals list) and the stats counters, as Sidekiq's Launcher writes them.
+#pragma once
+
+#include <errand/store.hpp>
+
+#include "redis/keys.hpp"
+#include "redis/pool.hpp"
+
+namespace errand::redis {
+
+class ProcessRegistry {
+ public:
+  ProcessRegistry(const Keys& keys, Pool& pool) : keys_(keys), pool_(pool) {}
+
+  ProcessBeatResult beat(const ProcessBeatParams& params);
+  void stop(std::string_view identity, SidekiqVersion version);
+  std::int64_t count();
+  StoreStats stats();
+
+ private:
+  const Keys& keys_;
+  Pool& pool_;
+};
+
+}  // namespace errand::redis

@@ -1,0 +1,123 @@
+// Scheduled jobs and retries coming back, on the memory store.
+#include <errand/client.hpp>
+#include <errand/memory.hpp>
+#include <errand/processor.hpp>
+
+#include "test_env.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+namespace errand::poller_test {
+
+struct FlakyError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class PollerTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<Store> store = make_memory_store();
+  Client client{store};
+
+  ProcessorOptions options() {
+    ProcessorOptions o;
+    o.concurrency = 2;
+    o.logger = null_logger();
+    o.poll_interval_average = std::chrono::milliseconds(50);
+    o.heartbeat_interval = std::chrono::milliseconds(50);
+    return o;
+  }
+};
+
+TEST_F(PollerTest, ScheduledJobsRunWhenDue) {
+  Processor processor(store, options());
+  std::atomic<int> runs{0};
+  processor.register_handler("Later", [&](const Job&, Context&) { ++runs; });
+  processor.start();
+  const auto start = std::chrono::steady_clock::now();
+  Job job = Job::parse(R"({"class":"Later","args":[]})");
+  job.set("at", epoch_seconds(Clock::now() + std::chrono::milliseconds(300)));
+  (void)client.push(std::move(job));
+  EXPECT_EQ(store->set_size(JobSet::scheduled), 1);
+  ASSERT_TRUE(test::eventually([&] { return runs.load() == 1; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300)) << "ran before its time";
+  processor.stop();
+  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
+}
+
+TEST_F(PollerTest, AFailedJobIsRetriedAndCanSucceed) {
+  ProcessorOptions o = options();
+  o.retry.retry_in = [](std::int64_t, const std::exception&) { return RetryIn::exactly(std::chrono::milliseconds(100)); };
+  Processor processor(store, o);
+  std::atomic<int> runs{0};
+  std::atomic<std::int64_t> attempt_seen{0};
+  processor.register_handler("Flaky", [&](const Job&, Context& ctx) {
+    attempt_seen = ctx.attempt();
+    if (++runs == 1) throw FlakyError("first time fails");
+  });
+  processor.start();
+  (void)client.enqueue_raw("Flaky", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return runs.load() == 2; }));
+  processor.stop();
+  EXPECT_EQ(attempt_seen.load(), 2);
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(store->set_size(JobSet::dead), 0);
+  EXPECT_EQ(processor.stats().failed, 1U);
+  EXPECT_EQ(processor.stats().processed, 2U);
+}
+
+TEST_F(PollerTest, RetryInHookCanKillOrDiscardByExceptionType) {
+  Processor processor(store, options());
+  const RetryInHook by_type = [](std::int64_t, const std::exception& e) {
+    if (dynamic_cast<const FlakyError*>(&e) != nullptr) return RetryIn::discard();
+    return RetryIn::kill();
+  };
+  processor.register_handler("Discarded", [](const Job&, Context&) { throw FlakyError("drop me"); }, {}, by_type);
+  processor.register_handler("Killed", [](const Job&, Context&) { throw std::logic_error("kill me"); }, {}, by_type);
+  processor.start();
+  (void)client.enqueue_raw("Discarded", "default", {});
+  (void)client.enqueue_raw("Killed", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return processor.stats().processed == 2; }));
+  processor.stop();
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  ASSERT_EQ(store->set_size(JobSet::dead), 1);
+  EXPECT_EQ(Job::parse(store->set_entries(JobSet::dead, 1).at(0).payload).class_name(), "Killed");
+}
+
+struct SelfTimed : Worker<SelfTimed> {
+  static constexpr std::string_view class_name = "SelfTimed";
+  static inline std::atomic<int> runs{0};
+  static RetryIn retry_in(std::int64_t count, const std::exception& /*error*/) {
+    return RetryIn::exactly(std::chrono::milliseconds(50 * (count + 1)));
+  }
+  void perform() {
+    if (++runs < 3) throw std::runtime_error("not yet");
+  }
+};
+
+TEST_F(PollerTest, AWorkersOwnRetryInWins) {
+  Processor processor(store, options());
+  processor.register_worker<SelfTimed>();
+  processor.start();
+  (void)client.enqueue<SelfTimed>();
+  ASSERT_TRUE(test::eventually([&] { return SelfTimed::runs.load() == 3; }));
+  processor.stop();
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+}
+
+TEST_F(PollerTest, HeartbeatsFlushTheStatsCounters) {
+  Processor processor(store, options());
+  processor.register_handler("Ok", [](const Job&, Context&) {});
+  processor.register_handler("Bad", [](const Job&, Context&) { throw std::runtime_error("x"); },
+                             {.retry = false});
+  processor.start();
+  for (int i = 0; i < 5; ++i) (void)client.enqueue_raw("Ok", "default", {});
+  (void)client.enqueue_raw("Bad", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return processor.stats().processed == 6; }));
+  processor.stop();  // the final beat flushes the rest
+  EXPECT_EQ(store->stats().processed, 6);
+  EXPECT_EQ(store->stats().failed, 1);
+}
+
+}  // namespace errand::poller_test
