@@ -26,6 +26,12 @@ struct RedisOptions {
   std::chrono::milliseconds command_timeout{5000};  ///< per round trip, blocking fetch excepted
   std::size_t pool_size = 5;                         ///< connections for enqueues and acks
 
+  /// Keep each fetched job in a per-process in-progress list until it is done, and give
+  /// the jobs of crashed processes back to their queues: no job is lost when a process
+  /// is killed. Costs one LREM per job (see docs/reliability.md). Ruby Sidekiq processes
+  /// on the same Redis are unaffected; they just do not rescue errand's lists.
+  bool reliable_fetch = true;
+
   /// Parses `redis://[[user]:password@]host[:port][/db]`. Throws errand::ConfigError.
   [[nodiscard]] static RedisOptions from_url(std::string_view url);
 };

@@ -27,6 +27,11 @@ struct StoreCapabilities {
   bool reliable_fetch = false;   ///< fetched jobs survive a crash until completed
 };
 
+// `owner` in the params below is the identity of the process doing the work (see
+// Processor::identity()). A store with reliable fetch keeps each fetched job under its
+// owner until the job is completed, retried, killed or requeued, and gives the jobs of
+// owners that stopped beating back to their queues (job_rescue_orphans).
+
 /// One job to store: its final payload text, and when to run it (nullopt = now).
 struct JobInsert {
   std::string jid;
@@ -44,6 +49,7 @@ struct JobFetchParams {
   std::size_t max = 1;              ///< at most this many jobs
   std::chrono::milliseconds wait{0};  ///< how long to wait when no job is ready (≤ 2 s)
   std::stop_token stop;              ///< a store may end its wait early when this fires
+  std::string owner;
 };
 
 /// A job taken from a queue. `payload` holds the exact bytes that were stored.
@@ -55,11 +61,13 @@ struct FetchedJob {
 
 struct JobCompleteParams {
   std::vector<FetchedJob> jobs;
+  std::string owner;
 };
 
 /// Puts fetched jobs back at the front of their queues (next to be fetched).
 struct JobRequeueParams {
   std::vector<FetchedJob> jobs;
+  std::string owner;
 };
 
 /// Schedules a failed job to run again.
@@ -67,6 +75,7 @@ struct JobRetryParams {
   FetchedJob fetched;   ///< as fetched, to complete it
   std::string payload;  ///< the job with its error fields
   TimePoint retry_at;
+  std::string owner;
 };
 
 /// Limits of the dead set, as Sidekiq's `dead_max_jobs` and `dead_timeout_in_seconds`.
@@ -81,6 +90,12 @@ struct JobKillParams {
   std::string payload;  ///< the job with its error fields (or the raw text, if unparseable)
   TimePoint died_at;
   DeadSetLimits limits;
+  std::string owner;
+};
+
+/// Gives the jobs held by owners that are no longer alive back to their queues.
+struct JobRescueParams {
+  std::string owner;  ///< the rescuer, never rescued from
 };
 
 /// Moves jobs whose time has come from the retry set, then the scheduled set, onto
@@ -108,6 +123,8 @@ struct ProcessBeatParams {
   bool quiet = false;
   SidekiqVersion version = SidekiqVersion::v6;  ///< decides the key of the busy-jobs hash
   std::int64_t rss_kb = 0;
+  /// Without a beat for this long, the process counts as dead and its jobs are rescued.
+  std::chrono::milliseconds liveness_ttl{15'000};
 };
 
 struct ProcessBeatResult {
@@ -148,6 +165,8 @@ class Store {
   virtual void job_kill(const JobKillParams& params) = 0;
 
   virtual std::size_t job_schedule_due(const JobScheduleDueParams& params) = 0;
+  /// Returns how many jobs were given back.
+  virtual std::size_t job_rescue_orphans(const JobRescueParams& params) = 0;
 
   /// Records a heartbeat: process info, busy jobs, stats counters. Returns pending signals.
   virtual ProcessBeatResult process_beat(const ProcessBeatParams& params) = 0;

@@ -28,7 +28,7 @@ void Fetcher::run(std::stop_token stop) {
     if (room == 0) break;
     std::vector<FetchedJob> jobs;
     try {
-      jobs = store_.job_fetch({queues_.fetch_order(rng), room, fetch_wait, stop});
+      jobs = store_.job_fetch({queues_.fetch_order(rng), room, fetch_wait, stop, owner_});
       backoff = first_backoff;
     } catch (const std::exception& e) {
       log_safely(logger_, LogLevel::error, [&] {
@@ -42,7 +42,7 @@ void Fetcher::run(std::stop_token stop) {
     if (jobs.empty()) continue;
     if (stop.stop_requested() || !handoff_.push_all(jobs)) {
       try {
-        store_.job_requeue({jobs});
+        store_.job_requeue({jobs, owner_});
       } catch (const std::exception& e) {
         for (const auto& job : jobs) {
           log_safely(logger_, LogLevel::error, [&] {

@@ -8,13 +8,14 @@
 #include "core/handoff.hpp"
 
 #include <stop_token>
+#include <string>
 
 namespace errand::detail {
 
 class Fetcher {
  public:
-  Fetcher(Store& store, const QueueList& queues, Handoff<FetchedJob>& handoff, Logger& logger)
-      : store_(store), queues_(queues), handoff_(handoff), logger_(logger) {}
+  Fetcher(Store& store, const QueueList& queues, Handoff<FetchedJob>& handoff, Logger& logger, std::string owner)
+      : store_(store), queues_(queues), handoff_(handoff), logger_(logger), owner_(std::move(owner)) {}
 
   /// Fetches until `stop` fires or the hand-off closes. Store errors are logged and
   /// retried with exponential backoff (0.1 s doubling to 5 s). Jobs fetched after the
@@ -26,6 +27,7 @@ class Fetcher {
   const QueueList& queues_;
   Handoff<FetchedJob>& handoff_;
   Logger& logger_;
+  std::string owner_;
 };
 
 }  // namespace errand::detail

@@ -83,6 +83,7 @@ void Heartbeat::beat() {
   params.quiet = hooks_.quiet();
   params.version = options_.sidekiq_version;
   params.rss_kb = rss_kb();
+  params.liveness_ttl = std::max<std::chrono::milliseconds>(3 * beat_interval(options_), std::chrono::seconds(1));
   const ProcessBeatResult result = store_.process_beat(params);
   // Counted only once stored; after a failed beat the next one carries them.
   processed_flushed_ = processed;

@@ -71,7 +71,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
   if (!still_owned()) return;
   if (!failure.error) {
     try {
-      store_.job_complete({{fetched}});
+      store_.job_complete({{fetched}, owner_});
     } catch (const std::exception& e) {
       log_safely(logger_, LogLevel::error, [&] {
         return fmt::format("class={} jid={} done, but completing it failed: {}", job.class_name(), job.jid(),

@@ -23,9 +23,9 @@ struct Counters {
 class JobRunner {
  public:
   JobRunner(Store& store, const WorkerRegistry& registry, const ServerMiddlewareChain& middleware, Retrier& retrier,
-            Logger& logger, Counters& counters)
+            Logger& logger, Counters& counters, std::string owner)
       : store_(store), registry_(registry), middleware_(middleware), retrier_(retrier), logger_(logger),
-        counters_(counters) {}
+        counters_(counters), owner_(std::move(owner)) {}
 
   /// Runs `fetched`. Before recording the outcome it calls `still_owned()`; when that
   /// returns false (shutdown already pushed the job back), nothing is recorded.
@@ -40,6 +40,7 @@ class JobRunner {
   Retrier& retrier_;
   Logger& logger_;
   Counters& counters_;
+  std::string owner_;
 };
 
 }  // namespace errand::detail

@@ -31,6 +31,12 @@ void Poller::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     std::int64_t processes = 1;
     try {
+      const std::size_t rescued = store_.job_rescue_orphans({owner_});
+      if (rescued > 0) {
+        log_safely(logger_, LogLevel::warn, [&] {
+          return fmt::format("errand: gave {} job(s) of stopped or crashed processes back to their queues", rescued);
+        });
+      }
       const std::size_t moved = enqueue_due();
       if (moved > 0) {
         log_safely(logger_, LogLevel::debug, [&] { return fmt::format("errand: enqueued {} due job(s)", moved); });

@@ -6,15 +6,17 @@
 #include <errand/store.hpp>
 
 #include <stop_token>
+#include <string>
 
 namespace errand::detail {
 
 class Poller {
  public:
-  Poller(Store& store, Logger& logger, const ProcessorOptions& options)
-      : store_(store), logger_(logger), options_(options) {}
+  Poller(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner)
+      : store_(store), logger_(logger), options_(options), owner_(std::move(owner)) {}
 
   /// Polls until `stop` fires, at Sidekiq's randomized interval (see ProcessorOptions).
+  /// Each round also rescues the jobs of processes that died holding them.
   void run(std::stop_token stop);
 
  private:
@@ -24,6 +26,7 @@ class Poller {
   Store& store_;
   Logger& logger_;
   const ProcessorOptions& options_;
+  std::string owner_;
 };
 
 }  // namespace errand::detail

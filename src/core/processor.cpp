@@ -42,13 +42,13 @@ class Processor::Impl {
       : store_(std::move(store)),
         options_(std::move(options)),
         logger_(options_.logger ? options_.logger : stderr_logger()),
-        retrier_(*store_, *logger_, options_),
-        runner_(*store_, registry_, middleware_, retrier_, *logger_, counters_),
+        identity_(detail::make_process_identity()),
+        retrier_(*store_, *logger_, options_, identity_),
+        runner_(*store_, registry_, middleware_, retrier_, *logger_, counters_, identity_),
         // Fetch only what idle threads can start now: until reliable fetch lands, a job
         // held in memory is a job a crash would lose.
         handoff_(static_cast<std::size_t>(options_.concurrency)),
-        slots_(static_cast<std::size_t>(options_.concurrency)),
-        identity_(detail::make_process_identity()) {}
+        slots_(static_cast<std::size_t>(options_.concurrency)) {}
 
   void start() {
     std::lock_guard lock(lifecycle_);
@@ -63,10 +63,10 @@ class Processor::Impl {
     workers_.reserve(slots_.size());
     for (auto& slot : slots_) workers_.emplace_back([this, &slot] { work(slot); });
     fetcher_ = std::thread([this, stop = fetch_stop_.get_token()] {
-      detail::Fetcher(*store_, options_.queues, handoff_, *logger_).run(stop);
+      detail::Fetcher(*store_, options_.queues, handoff_, *logger_, identity_).run(stop);
     });
     poller_ = std::thread([this, stop = poll_stop_.get_token()] {
-      detail::Poller(*store_, *logger_, options_).run(stop);
+      detail::Poller(*store_, *logger_, options_, identity_).run(stop);
     });
     heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
       detail::Heartbeat(*store_, *logger_, options_, counters_, identity_,
@@ -243,7 +243,7 @@ class Processor::Impl {
   void requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept {
     if (jobs.empty()) return;
     try {
-      store_->job_requeue({jobs});
+      store_->job_requeue({jobs, identity_});
       detail::log_safely(*logger_, LogLevel::info, [&] {
         return fmt::format("errand: pushed {} job(s) back to their queues ({})", jobs.size(), why);
       });
@@ -260,6 +260,7 @@ class Processor::Impl {
   std::shared_ptr<Store> store_;
   ProcessorOptions options_;
   std::shared_ptr<Logger> logger_;
+  std::string identity_;  // before everything that is given it
   WorkerRegistry registry_;
   ServerMiddlewareChain middleware_;
   detail::Counters counters_;
@@ -268,7 +269,6 @@ class Processor::Impl {
   detail::Handoff<FetchedJob> handoff_;
   std::vector<Slot> slots_;
   std::vector<std::thread> workers_;
-  std::string identity_;
   std::stop_source fetch_stop_;
   std::stop_source poll_stop_;
   std::stop_source beat_stop_;

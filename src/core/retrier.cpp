@@ -74,8 +74,8 @@ RetryDecision apply_retry_in(RetryDecision decision, const RetryInHook& hook, co
   return decision;
 }
 
-Retrier::Retrier(Store& store, Logger& logger, const ProcessorOptions& options)
-    : store_(store), logger_(logger), options_(options), rng_(std::random_device{}()) {}
+Retrier::Retrier(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner)
+    : store_(store), logger_(logger), options_(options), owner_(std::move(owner)), rng_(std::random_device{}()) {}
 
 void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision,
                            std::string_view error_class, std::string_view error_message, TimePoint now) const {
@@ -113,11 +113,11 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistr
     record_error(job, fetched, decision, error_class, error_message, now);
     switch (decision.action) {
       case RetryDecision::Action::retry: {
-        store_.job_retry({fetched, job.dump(), now + delay});
+        store_.job_retry({fetched, job.dump(), now + delay, owner_});
         break;
       }
-      case RetryDecision::Action::kill: store_.job_kill({fetched, job.dump(), now, options_.retry.dead}); break;
-      case RetryDecision::Action::discard: store_.job_complete({{fetched}}); break;
+      case RetryDecision::Action::kill: store_.job_kill({fetched, job.dump(), now, options_.retry.dead, owner_}); break;
+      case RetryDecision::Action::discard: store_.job_complete({{fetched}, owner_}); break;
     }
   } catch (const std::exception& e) {
     requeue_as_last_resort(fetched, fmt::format("class={} jid={}: could not record its failure ({})",
@@ -142,7 +142,7 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistr
 
 void Retrier::payload_unreadable(const FetchedJob& fetched, std::string_view reason) {
   try {
-    store_.job_kill({fetched, fetched.payload, Clock::now(), options_.retry.dead});
+    store_.job_kill({fetched, fetched.payload, Clock::now(), options_.retry.dead, owner_});
   } catch (const std::exception& e) {
     requeue_as_last_resort(fetched, fmt::format("unreadable job: could not move it to the dead set ({})", e.what()));
     return;
@@ -154,7 +154,7 @@ void Retrier::payload_unreadable(const FetchedJob& fetched, std::string_view rea
 
 void Retrier::requeue_as_last_resort(const FetchedJob& fetched, std::string_view why) {
   try {
-    store_.job_requeue({{fetched}});
+    store_.job_requeue({{fetched}, owner_});
   } catch (const std::exception& e) {
     log_safely(logger_, LogLevel::error, [&] {
       return fmt::format("{}; pushing it back to queue {} failed too ({}); job lost: {}", why, fetched.queue,

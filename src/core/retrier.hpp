@@ -48,7 +48,7 @@ struct Failure {
 /// Applies the retry rules and writes the outcome to the store.
 class Retrier {
  public:
-  Retrier(Store& store, Logger& logger, const ProcessorOptions& options);
+  Retrier(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner);
 
   /// A job that failed: records the error fields and retries, kills or discards it. Store failures are logged, and the job is then
   /// pushed back to its queue as a last resort.
@@ -65,6 +65,7 @@ class Retrier {
   Store& store_;
   Logger& logger_;
   const ProcessorOptions& options_;
+  std::string owner_;
   std::mutex rng_mutex_;
   std::mt19937_64 rng_;
 };

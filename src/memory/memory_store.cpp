@@ -93,6 +93,8 @@ class MemoryStore final : public Store {
     return moved;
   }
 
+  std::size_t job_rescue_orphans(const JobRescueParams& /*params*/) override { return 0; }
+
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override {
     std::lock_guard lock(mutex_);
     stats_.processed += static_cast<std::int64_t>(params.processed);

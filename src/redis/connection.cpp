@@ -134,9 +134,15 @@ std::string Connection::describe() const {
 }
 
 std::vector<Reply> Connection::execute(const Commands& commands, std::chrono::milliseconds timeout) {
+  const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
+  send(commands, timeout);
+  return receive(commands.size(), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      deadline - std::chrono::steady_clock::now()));
+}
+
+void Connection::send(const Commands& commands, std::chrono::milliseconds timeout) {
   if (io_->broken) throw ConnectionError(fmt::format("errand: redis at {}: connection is broken", describe()));
   const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
-
   boost::system::error_code ec;
   bool completed = false;
   asio::async_write(io_->socket, asio::buffer(commands.wire()), [&](const boost::system::error_code& e, std::size_t) {
@@ -144,10 +150,16 @@ std::vector<Reply> Connection::execute(const Commands& commands, std::chrono::mi
     completed = true;
   });
   io_->finish(ec, completed, deadline, "sending commands", *this);
+}
 
+std::vector<Reply> Connection::receive(std::size_t count, std::chrono::milliseconds timeout) {
+  if (io_->broken) throw ConnectionError(fmt::format("errand: redis at {}: connection is broken", describe()));
+  const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
+  boost::system::error_code ec;
+  bool completed = false;
   std::vector<Reply> replies;
-  replies.reserve(commands.size());
-  while (replies.size() < commands.size()) {
+  replies.reserve(count);
+  while (replies.size() < count) {
     void* raw = nullptr;
     if (redisReaderGetReply(io_->reader.get(), &raw) != REDIS_OK) {
       io_->broken = true;
@@ -174,6 +186,8 @@ std::vector<Reply> Connection::execute(const Commands& commands, std::chrono::mi
   }
   return replies;
 }
+
+int Connection::native_handle() { return io_->socket.native_handle(); }
 
 Reply Connection::run(std::initializer_list<std::string_view> argv) {
   Commands commands;

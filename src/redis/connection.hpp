@@ -36,6 +36,13 @@ class Connection {
   std::vector<Reply> execute(const Commands& commands, std::chrono::milliseconds timeout);
   std::vector<Reply> execute(const Commands& commands) { return execute(commands, options_.command_timeout); }
 
+  /// The two halves of execute(), for waiting on several connections at once (poll the
+  /// native handle between them): send() writes, receive() reads `count` replies.
+  void send(const Commands& commands, std::chrono::milliseconds timeout);
+  std::vector<Reply> receive(std::size_t count, std::chrono::milliseconds timeout);
+  /// The socket's file descriptor, to poll for readability after send().
+  int native_handle();
+
   /// One command; throws errand::StoreError for an error reply.
   Reply run(std::initializer_list<std::string_view> argv);
 

@@ -35,6 +35,12 @@ class Keys {
     if (!date.empty()) key.append(":").append(date);
     return key;
   }
+  /// Reliable fetch: a process's in-progress list, the registry of processes that have
+  /// one, and the key whose expiry says a process is gone.
+  [[nodiscard]] std::string in_progress(std::string_view owner) const { return join("errand:wip:", owner); }
+  [[nodiscard]] std::string in_progress_owners() const { return prefix_ + "errand:wip"; }
+  [[nodiscard]] std::string alive(std::string_view owner) const { return join("errand:alive:", owner); }
+
   /// The prefix itself ("ns:" or ""), for scripts that build keys.
   [[nodiscard]] const std::string& prefix() const noexcept { return prefix_; }
 

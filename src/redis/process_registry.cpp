@@ -85,6 +85,9 @@ ProcessBeatResult ProcessRegistry::beat(const ProcessBeatParams& p) {
   const std::string busy = std::to_string(p.busy.size());
   const std::string beat = format_double(epoch_seconds(now));
   const std::string rss = std::to_string(p.rss_kb);
+  const std::string owners = keys_.in_progress_owners();
+  const std::string alive = keys_.alive(p.identity);
+  const std::string alive_ttl = std::to_string(p.liveness_ttl.count());
 
   return pool_.with([&](Connection& c) {
     // rtt_us: the round trip of a PING, as Sidekiq measures it.
@@ -99,7 +102,11 @@ ProcessBeatResult ProcessRegistry::beat(const ProcessBeatParams& p) {
     all.add({"HSET", process, "info", p.info_json, "busy", busy, "beat", beat, "rtt_us", rtt, "quiet",
              p.quiet ? "true" : "false", "rss", rss});
     all.add({"EXPIRE", process, process_ttl});
-    all.add({"RPOP", signals});
+    if (reliable_fetch_) {
+      all.add({"SADD", owners, p.identity});
+      all.add({"SET", alive, "1", "PX", alive_ttl});
+    }
+    all.add({"RPOP", signals});  // last: its reply is read below
     all.add({"EXEC"});
     const std::vector<Reply> replies = c.execute(all);
     for (const Reply& reply : replies) expect_ok(reply, "heartbeat");

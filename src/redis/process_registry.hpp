@@ -11,7 +11,10 @@ namespace errand::redis {
 
 class ProcessRegistry {
  public:
-  ProcessRegistry(const Keys& keys, Pool& pool) : keys_(keys), pool_(pool) {}
+  /// With `reliable_fetch`, each beat also renews the process's liveness key and
+  /// registers it as an owner of an in-progress list.
+  ProcessRegistry(const Keys& keys, Pool& pool, bool reliable_fetch)
+      : keys_(keys), pool_(pool), reliable_fetch_(reliable_fetch) {}
 
   ProcessBeatResult beat(const ProcessBeatParams& params);
   void stop(std::string_view identity, SidekiqVersion version);
@@ -21,6 +24,7 @@ class ProcessRegistry {
  private:
   const Keys& keys_;
   Pool& pool_;
+  bool reliable_fetch_;
 };
 
 }  // namespace errand::redis

@@ -5,6 +5,7 @@
 #include "redis/keys.hpp"
 #include "redis/pool.hpp"
 #include "redis/process_registry.hpp"
+#include "redis/queue_fetcher.hpp"
 #include "redis/script_runner.hpp"
 #include "redis/scripts.hpp"
 
@@ -44,16 +45,18 @@ void check_all(const std::vector<Reply>& replies, std::string_view what) {
 class RedisStore final : public Store {
  public:
   explicit RedisStore(const RedisOptions& options)
-      : keys_(options.key_namespace),
+      : reliable_(options.reliable_fetch),
+        keys_(options.key_namespace),
         pool_(options, options.pool_size),
-        fetch_pool_(options, 4),
-        registry_(keys_, pool_) {
+        fetch_pool_(options, max_fetch_connections),
+        registry_(keys_, pool_, reliable_),
+        fetcher_(keys_, fetch_pool_, pool_, scripts_, reliable_) {
     pool_.with([](Connection&) {});  // fail now, with a clear message, if Redis is unreachable
   }
 
   [[nodiscard]] std::string_view name() const noexcept override { return "redis"; }
   [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
-    return {.blocking_fetch = true, .reliable_fetch = false};
+    return {.blocking_fetch = true, .reliable_fetch = reliable_};
   }
 
   void job_insert_many(const JobInsertManyParams& params) override {
@@ -98,67 +101,47 @@ class RedisStore final : public Store {
     pool_.with([&](Connection& c) { check_all(c.execute(commands), "enqueue"); });
   }
 
-  std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override {
-    if (params.queues.empty() || params.max == 0) return {};
-    std::vector<std::string> keys;
-    keys.reserve(params.queues.size());
-    for (const auto& queue : params.queues) keys.push_back(keys_.queue(queue));
+  std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override { return fetcher_.fetch(params); }
 
-    auto lease = fetch_pool_.acquire();
-    std::vector<FetchedJob> jobs = pop_ready(*lease, params.queues, keys, params.max);
-    if (!jobs.empty() || params.wait.count() <= 0 || params.stop.stop_requested()) return jobs;
-
-    // Nothing ready: block on BRPOP (Sidekiq's fetch) until a job comes or the wait ends.
-    // A stop unblocks it at once (CLIENT UNBLOCK from another connection), so shutdown
-    // does not wait out the BRPOP timeout.
-    const std::optional<std::int64_t> id = lease->client_id();
-    const std::string blocked_id = id ? std::to_string(*id) : std::string();
-    const std::stop_callback unblock(params.stop, [this, &blocked_id] {
-      if (blocked_id.empty()) return;  // CLIENT is not allowed here: BRPOP ends by its timeout
-      try {
-        pool_.with([&](Connection& c) { c.run({"CLIENT", "UNBLOCK", blocked_id}); });
-      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): BRPOP then ends by its timeout
-      }
-    });
-    Commands brpop;
-    std::vector<std::string_view> argv{"BRPOP"};
-    argv.insert(argv.end(), keys.begin(), keys.end());
-    const std::string timeout = format_double(std::chrono::duration<double>(params.wait).count());
-    argv.push_back(timeout);
-    brpop.add(argv);
-    Reply reply = std::move(lease->execute(brpop, params.wait + lease->options().command_timeout).front());
-    redis::expect_ok(reply, "BRPOP");
-    if (reply.is_array() && reply.elements().size() == 2) {
-      jobs.push_back({std::string(keys_.queue_name(reply.elements()[0].text())),
-                      std::move(reply.elements()[1].text()), 0});
-    }
-    return jobs;
-  }
-
-  void job_complete(const JobCompleteParams& /*params*/) override {
-    // Sidekiq's basic fetch: BRPOP already removed the job; nothing to acknowledge.
+  void job_complete(const JobCompleteParams& params) override {
+    // Basic fetch (Sidekiq's): BRPOP already removed the job; nothing to acknowledge.
+    if (!reliable_ || params.jobs.empty()) return;
+    const std::string in_progress = keys_.in_progress(params.owner);
+    Commands commands;
+    for (const auto& job : params.jobs) commands.add({"LREM", in_progress, "-1", job.payload});
+    pool_.with([&](Connection& c) { check_all(c.execute(commands), "acknowledging a job"); });
   }
 
   void job_requeue(const JobRequeueParams& params) override {
     // RPUSH onto the tail, the end BRPOP takes from, first job last so it runs first.
     std::map<std::string_view, std::vector<std::string_view>, std::less<>> by_queue;
     for (auto it = params.jobs.rbegin(); it != params.jobs.rend(); ++it) by_queue[it->queue].push_back(it->payload);
+    if (by_queue.empty()) return;
     Commands commands;
+    commands.add({"MULTI"});
     for (const auto& [queue, payloads] : by_queue) {
       const std::string key = keys_.queue(queue);
       std::vector<std::string_view> rpush{"RPUSH", key};
       rpush.insert(rpush.end(), payloads.begin(), payloads.end());
       commands.add(rpush);
     }
-    if (commands.empty()) return;
+    const std::string in_progress = keys_.in_progress(params.owner);
+    if (reliable_) {
+      for (const auto& job : params.jobs) commands.add({"LREM", in_progress, "-1", job.payload});
+    }
+    commands.add({"EXEC"});
     pool_.with([&](Connection& c) { check_all(c.execute(commands), "requeue"); });
   }
 
   void job_retry(const JobRetryParams& params) override {
-    Commands commands;
     const std::string key = keys_.retry();
     const std::string at = score(params.retry_at);
+    const std::string in_progress = keys_.in_progress(params.owner);
+    Commands commands;
+    commands.add({"MULTI"});
     commands.add({"ZADD", key, at, params.payload});
+    if (reliable_) commands.add({"LREM", in_progress, "-1", params.fetched.payload});
+    commands.add({"EXEC"});
     pool_.with([&](Connection& c) { check_all(c.execute(commands), "ZADD retry"); });
   }
 
@@ -173,6 +156,8 @@ class RedisStore final : public Store {
     commands.add({"ZADD", key, now, params.payload});
     commands.add({"ZREMRANGEBYSCORE", key, "-inf", oldest});
     commands.add({"ZREMRANGEBYRANK", key, "0", rank});
+    const std::string in_progress = keys_.in_progress(params.owner);
+    if (reliable_) commands.add({"LREM", in_progress, "-1", params.fetched.payload});
     commands.add({"EXEC"});
     pool_.with([&](Connection& c) { check_all(c.execute(commands), "moving a job to the dead set"); });
   }
@@ -185,8 +170,22 @@ class RedisStore final : public Store {
     });
   }
 
+  std::size_t job_rescue_orphans(const JobRescueParams& params) override {
+    if (!reliable_) return 0;
+    const std::vector<std::string> keys{keys_.in_progress_owners()};
+    const std::vector<std::string> args{keys_.prefix(), params.owner};
+    return pool_.with([&](Connection& c) {
+      return static_cast<std::size_t>(scripts_.run(c, redis::scripts::rescue_orphans, keys, args).as_integer());
+    });
+  }
+
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override { return registry_.beat(params); }
-  void process_stop(std::string_view identity, SidekiqVersion version) override { registry_.stop(identity, version); }
+  void process_stop(std::string_view identity, SidekiqVersion version) override {
+    registry_.stop(identity, version);
+    if (!reliable_) return;
+    const std::vector<std::string> keys{keys_.in_progress_owners(), keys_.in_progress(identity), keys_.alive(identity)};
+    pool_.with([&](Connection& c) { (void)scripts_.run(c, redis::scripts::release_owner, keys, {std::string(identity)}); });
+  }
   std::int64_t process_count() override { return registry_.count(); }
   StoreStats stats() override { return registry_.stats(); }
 
@@ -232,24 +231,17 @@ class RedisStore final : public Store {
     return {};
   }
 
-  std::vector<FetchedJob> pop_ready(Connection& c, const std::vector<std::string>& queues,
-                                    const std::vector<std::string>& keys, std::size_t max) {
-    Reply reply = scripts_.run(c, redis::scripts::fetch, keys, {std::to_string(max)});
-    std::vector<FetchedJob> jobs;
-    auto& items = reply.elements();
-    jobs.reserve(items.size() / 2);
-    for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
-      const auto index = static_cast<std::size_t>(items[i].as_integer());
-      jobs.push_back({queues.at(index - 1), std::move(items[i + 1].text()), 0});
-    }
-    return jobs;
-  }
+  // Reliable fetch waits with one blocking connection per queue: this caps the queues
+  // a store can wait on at once (connections are opened only as needed).
+  static constexpr std::size_t max_fetch_connections = 64;
 
+  bool reliable_;
   redis::Keys keys_;
   redis::Pool pool_;
   redis::Pool fetch_pool_;
   redis::ScriptRunner scripts_;
   redis::ProcessRegistry registry_;
+  redis::QueueFetcher fetcher_;
 };
 
 }  // namespace

@@ -6,18 +6,33 @@
 
 namespace errand::redis::scripts {
 
-/// Pops up to ARGV[1] jobs from the lists in KEYS, in order (RPOP: oldest first).
-/// Returns a flat array: key index (1-based), payload, key index, payload, ...
+// A Lua function shared by the scripts that push a job to "its" queue: the payload's
+// "queue" field, or "default" when absent or unreadable. Only read: the payload's bytes
+// are pushed as they are (re-encoding in Lua would reorder keys and round floats).
+#define ERRAND_LUA_QUEUE_OF                                                                            \
+  "local function queue_of(job)\n"                                                                     \
+  "  local ok, decoded = pcall(cjson.decode, job)\n"                                                   \
+  "  if ok and type(decoded) == 'table' and type(decoded['queue']) == 'string'\n"                      \
+  "     and decoded['queue'] ~= '' then return decoded['queue'] end\n"                                 \
+  "  return 'default'\n"                                                                               \
+  "end\n"
+
+/// Pops up to ARGV[1] jobs from the queue lists KEYS[2..], in order (RPOP: oldest
+/// first). With reliable fetch (ARGV[2] == "1") each job is also pushed onto the
+/// owner's in-progress list KEYS[1], in the same atomic step.
+/// Returns a flat array: queue index (1-based), payload, queue index, payload, ...
 inline constexpr std::string_view fetch = R"lua(
 local max = tonumber(ARGV[1])
+local reliable = ARGV[2] == '1'
 local out = {}
 local taken = 0
-for i = 1, #KEYS do
+for i = 2, #KEYS do
   if taken >= max then break end
   local jobs = redis.call('RPOP', KEYS[i], max - taken)
   if jobs then
     for _, job in ipairs(jobs) do
-      out[#out + 1] = i
+      if reliable then redis.call('LPUSH', KEYS[1], job) end
+      out[#out + 1] = i - 1
       out[#out + 1] = job
     end
     taken = taken + #jobs
@@ -26,13 +41,45 @@ end
 return out
 )lua";
 
+/// Reliable fetch's rescue: for every owner in the registry KEYS[1] (but the caller,
+/// ARGV[2]) whose liveness key has expired, pushes each job of its in-progress list back
+/// onto the front of its queue, then forgets the owner. ARGV[1] = the key prefix.
+/// Returns how many jobs were given back.
+inline constexpr std::string_view rescue_orphans = ERRAND_LUA_QUEUE_OF R"lua(
+local rescued = 0
+for _, owner in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if owner ~= ARGV[2] and redis.call('EXISTS', ARGV[1] .. 'errand:alive:' .. owner) == 0 then
+    local wip = ARGV[1] .. 'errand:wip:' .. owner
+    local job = redis.call('RPOP', wip)
+    while job do
+      local queue = queue_of(job)
+      redis.call('SADD', ARGV[1] .. 'queues', queue)
+      redis.call('RPUSH', ARGV[1] .. 'queue:' .. queue, job)
+      rescued = rescued + 1
+      job = redis.call('RPOP', wip)
+    end
+    redis.call('SREM', KEYS[1], owner)
+  end
+end
+return rescued
+)lua";
+
+/// A stopping owner: its liveness key goes, and it leaves the registry KEYS[1] unless
+/// its in-progress list KEYS[2] still holds jobs (they are then rescued at once).
+/// KEYS[3] = its liveness key; ARGV[1] = the owner.
+inline constexpr std::string_view release_owner = R"lua(
+redis.call('DEL', KEYS[3])
+if redis.call('LLEN', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) end
+return 0
+)lua";
+
 /// Sidekiq's poller, safer: moves up to ARGV[2] jobs whose score ≤ ARGV[1] from the
 /// retry set (KEYS[1]) then the schedule (KEYS[2]) onto their queues, each removal and
 /// push in the same atomic step (Ruby's poller can lose a job between the two).
 /// KEYS[3] = the `queues` set; ARGV[3] = the key prefix. The payload is pushed as it is;
 /// its queue is read from its "queue" field ("default" when absent or unreadable).
 /// Returns how many jobs moved.
-inline constexpr std::string_view schedule_due = R"lua(
+inline constexpr std::string_view schedule_due = ERRAND_LUA_QUEUE_OF R"lua(
 local max = tonumber(ARGV[2])
 local moved = 0
 for s = 1, 2 do
@@ -40,11 +87,7 @@ for s = 1, 2 do
   local due = redis.call('ZRANGEBYSCORE', KEYS[s], '-inf', ARGV[1], 'LIMIT', 0, max - moved)
   for _, job in ipairs(due) do
     if redis.call('ZREM', KEYS[s], job) == 1 then
-      local queue = 'default'
-      local ok, decoded = pcall(cjson.decode, job)
-      if ok and type(decoded) == 'table' and type(decoded['queue']) == 'string' and decoded['queue'] ~= '' then
-        queue = decoded['queue']
-      end
+      local queue = queue_of(job)
       redis.call('SADD', KEYS[3], queue)
       redis.call('LPUSH', ARGV[3] .. 'queue:' .. queue, job)
       moved = moved + 1

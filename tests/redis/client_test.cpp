@@ -16,9 +16,10 @@ TEST_F(RedisClientTest, EnqueueIsOneSaddAndOneLpush) {
   Client client{store};
   (void)client.enqueue<Welcome>(1);  // warm the connection pool
   test::flush_redis();
-  reset_command_stats();
-  const auto jid = client.enqueue<Welcome>(42);
-  EXPECT_EQ(command_calls(), (std::map<std::string, long>{{"sadd", 1}, {"lpush", 1}}));
+  std::optional<std::string> jid;
+  const auto commands = commands_during([&] { jid = client.enqueue<Welcome>(42); });
+  EXPECT_EQ(names(commands), (std::vector<std::string>{"SADD", "LPUSH"}));
+  EXPECT_EQ(commands.at(0), R"("SADD" "queues" "default")");
   EXPECT_EQ(members("queues"), std::vector<std::string>{"default"});
   const auto jobs = list("queue:default");
   ASSERT_EQ(jobs.size(), 1U);
@@ -31,9 +32,9 @@ TEST_F(RedisClientTest, BulkIsOneVariadicLpushAndRunsInOrder) {
   Client client{store};
   (void)client.enqueue<Welcome>(0);
   test::flush_redis();
-  reset_command_stats();
-  const auto jids = client.enqueue_bulk<Welcome>({{1}, {2}, {3}});
-  EXPECT_EQ(command_calls(), (std::map<std::string, long>{{"sadd", 1}, {"lpush", 1}}));
+  std::vector<std::string> jids;
+  const auto commands = commands_during([&] { jids = client.enqueue_bulk<Welcome>({{1}, {2}, {3}}); });
+  EXPECT_EQ(names(commands), (std::vector<std::string>{"SADD", "LPUSH"}));
   const auto jobs = list("queue:default");
   ASSERT_EQ(jobs.size(), 3U);
   EXPECT_EQ(Job::parse(jobs.back()).jid(), jids.front());  // the tail runs first

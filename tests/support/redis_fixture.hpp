@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -40,22 +42,33 @@ class RedisTest : public ::testing::Test {
     for (std::size_t i = 0; i + 1 < flat.size(); i += 2) out.emplace_back(flat[i], std::stod(flat[i + 1]));
     return out;
   }
-  /// Calls per command since the last reset_command_stats(), from INFO commandstats.
-  std::map<std::string, long> command_calls() {
-    std::map<std::string, long> calls;
-    const std::string info = raw->run({"INFO", "commandstats"}).text();
-    std::size_t at = 0;
-    while ((at = info.find("cmdstat_", at)) != std::string::npos) {
-      const auto colon = info.find(':', at);
-      const auto calls_at = info.find("calls=", colon) + 6;
-      calls[info.substr(at + 8, colon - at - 8)] = std::stol(info.substr(calls_at));
-      at = colon;
+  /// The commands (name and arguments) sent to this test's database while `action` ran,
+  /// as MONITOR reports them. Other tests' databases are filtered out.
+  std::vector<std::string> commands_during(const std::function<void()>& action) {
+    redis::Connection monitor(redis_options());
+    redis::Commands start;
+    start.add({"MONITOR"});
+    (void)monitor.execute(start);
+    action();
+    const std::string marker = "errand-monitor-end-" + std::to_string(::getpid());
+    raw->run({"ECHO", marker});
+    const std::string db_tag = "[" + std::to_string(redis_options().db) + " ";
+    std::vector<std::string> seen;
+    for (;;) {
+      const std::string line = monitor.receive(1, std::chrono::seconds(5)).front().text();
+      if (line.find(marker) != std::string::npos) break;
+      const auto tag = line.find(db_tag);
+      if (tag == std::string::npos) continue;
+      seen.push_back(line.substr(line.find(']', tag) + 2));  // "\"SADD\" \"queues\" \"default\""
     }
-    calls.erase("info");
-    calls.erase("config|resetstat");
-    return calls;
+    return seen;
   }
-  void reset_command_stats() { raw->run({"CONFIG", "RESETSTAT"}); }
+  /// The command names in `commands` (from commands_during), upper case.
+  static std::vector<std::string> names(const std::vector<std::string>& commands) {
+    std::vector<std::string> out;
+    for (const auto& c : commands) out.push_back(c.substr(1, c.find('"', 1) - 1));
+    return out;
+  }
 
   std::unique_ptr<redis::Connection> raw;
   std::shared_ptr<Store> store;
