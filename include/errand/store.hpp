@@ -98,6 +98,14 @@ struct JobRescueParams {
   std::string owner;  ///< the rescuer, never rescued from
 };
 
+/// Gives jobs back from the owner's own in-progress list: ones it no longer holds in
+/// memory (their acknowledgement was lost to a connection error). Each goes back only
+/// if it is still in the list.
+struct JobReclaimParams {
+  std::string owner;
+  std::vector<std::string> payloads;
+};
+
 /// Moves jobs whose time has come from the retry set, then the scheduled set, onto
 /// their queues (Sidekiq's poller), each atomically.
 struct JobScheduleDueParams {
@@ -167,6 +175,10 @@ class Store {
   virtual std::size_t job_schedule_due(const JobScheduleDueParams& params) = 0;
   /// Returns how many jobs were given back.
   virtual std::size_t job_rescue_orphans(const JobRescueParams& params) = 0;
+  /// The payloads in `owner`'s in-progress list (empty without reliable fetch).
+  [[nodiscard]] virtual std::vector<std::string> job_in_progress(std::string_view owner) = 0;
+  /// Returns how many jobs were given back.
+  virtual std::size_t job_reclaim(const JobReclaimParams& params) = 0;
 
   /// Records a heartbeat: process info, busy jobs, stats counters. Returns pending signals.
   virtual ProcessBeatResult process_beat(const ProcessBeatParams& params) = 0;

@@ -79,6 +79,13 @@ class Handoff {
     return room_changed_.wait_until(lock, deadline, [&] { return busy_ == 0; });
   }
 
+  /// Calls `f(item)` for each item waiting for a worker.
+  template <class F>
+  void for_each_waiting(F&& f) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& item : items_) f(item);
+  }
+
   [[nodiscard]] std::size_t busy() const {
     std::lock_guard lock(mutex_);
     return busy_;

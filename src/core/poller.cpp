@@ -21,6 +21,24 @@ std::size_t Poller::enqueue_due() {
   }
 }
 
+void Poller::rescue() {
+  const std::size_t rescued = store_.job_rescue_orphans({owner_});
+  if (rescued > 0) {
+    log_safely(logger_, LogLevel::warn, [&] {
+      return fmt::format("errand: gave {} job(s) of stopped or crashed processes back to their queues", rescued);
+    });
+  }
+  const std::vector<std::string> listed = store_.job_in_progress(owner_);
+  if (listed.empty()) return;
+  std::vector<std::string> stranded = stranded_.update(listed, held_());
+  if (stranded.empty()) return;
+  const std::size_t reclaimed = store_.job_reclaim({owner_, std::move(stranded)});
+  log_safely(logger_, LogLevel::warn, [&] {
+    return fmt::format("errand: gave back {} job(s) left in this process's in-progress list by a connection error",
+                       reclaimed);
+  });
+}
+
 void Poller::run(std::stop_token stop) {
   std::mt19937_64 rng(std::random_device{}());
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
@@ -31,12 +49,7 @@ void Poller::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     std::int64_t processes = 1;
     try {
-      const std::size_t rescued = store_.job_rescue_orphans({owner_});
-      if (rescued > 0) {
-        log_safely(logger_, LogLevel::warn, [&] {
-          return fmt::format("errand: gave {} job(s) of stopped or crashed processes back to their queues", rescued);
-        });
-      }
+      rescue();
       const std::size_t moved = enqueue_due();
       if (moved > 0) {
         log_safely(logger_, LogLevel::debug, [&] { return fmt::format("errand: enqueued {} due job(s)", moved); });

@@ -5,6 +5,9 @@
 #include <errand/processor.hpp>
 #include <errand/store.hpp>
 
+#include "core/stranded_jobs.hpp"
+
+#include <functional>
 #include <stop_token>
 #include <string>
 
@@ -12,8 +15,10 @@ namespace errand::detail {
 
 class Poller {
  public:
-  Poller(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner)
-      : store_(store), logger_(logger), options_(options), owner_(std::move(owner)) {}
+  /// `held()` gives the payloads this process holds in memory (fetched, not finished).
+  Poller(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner,
+         std::function<std::vector<std::string>()> held)
+      : store_(store), logger_(logger), options_(options), owner_(std::move(owner)), held_(std::move(held)) {}
 
   /// Polls until `stop` fires, at Sidekiq's randomized interval (see ProcessorOptions).
   /// Each round also rescues the jobs of processes that died holding them.
@@ -22,11 +27,15 @@ class Poller {
  private:
   /// Moves everything due now; returns how many jobs moved.
   std::size_t enqueue_due();
+  /// Gives back crashed processes' jobs, and this process's own stranded ones.
+  void rescue();
 
   Store& store_;
   Logger& logger_;
   const ProcessorOptions& options_;
   std::string owner_;
+  std::function<std::vector<std::string>()> held_;
+  StrandedJobs stranded_;
 };
 
 }  // namespace errand::detail

@@ -66,7 +66,7 @@ class Processor::Impl {
       detail::Fetcher(*store_, options_.queues, handoff_, *logger_, identity_).run(stop);
     });
     poller_ = std::thread([this, stop = poll_stop_.get_token()] {
-      detail::Poller(*store_, *logger_, options_, identity_).run(stop);
+      detail::Poller(*store_, *logger_, options_, identity_, [this] { return held_payloads(); }).run(stop);
     });
     heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
       detail::Heartbeat(*store_, *logger_, options_, counters_, identity_,
@@ -192,6 +192,17 @@ class Processor::Impl {
       release();
       handoff_.done();
     }
+  }
+
+  /// The payloads of every job this process holds: waiting for a thread, or running.
+  std::vector<std::string> held_payloads() {
+    std::vector<std::string> held;
+    handoff_.for_each_waiting([&](const FetchedJob& job) { held.push_back(job.payload); });
+    for (auto& slot : slots_) {
+      std::lock_guard lock(slot.mutex);
+      if (slot.job != nullptr) held.push_back(slot.job->payload);
+    }
+    return held;
   }
 
   bool is_quiet() const {

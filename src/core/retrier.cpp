@@ -157,6 +157,11 @@ void Retrier::requeue_as_last_resort(const FetchedJob& fetched, std::string_view
     store_.job_requeue({{fetched}, owner_});
   } catch (const std::exception& e) {
     log_safely(logger_, LogLevel::error, [&] {
+      if (store_.capabilities().reliable_fetch) {
+        return fmt::format("{}; pushing it back to queue {} failed too ({}); it stays in this process's in-progress "
+                           "list and goes back to its queue when the store answers again",
+                           why, fetched.queue, e.what());
+      }
       return fmt::format("{}; pushing it back to queue {} failed too ({}); job lost: {}", why, fetched.queue,
                          e.what(), preview(fetched.payload, 2000));
     });

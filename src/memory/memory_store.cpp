@@ -94,6 +94,8 @@ class MemoryStore final : public Store {
   }
 
   std::size_t job_rescue_orphans(const JobRescueParams& /*params*/) override { return 0; }
+  std::vector<std::string> job_in_progress(std::string_view /*owner*/) override { return {}; }
+  std::size_t job_reclaim(const JobReclaimParams& /*params*/) override { return 0; }
 
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override {
     std::lock_guard lock(mutex_);

@@ -179,6 +179,25 @@ class RedisStore final : public Store {
     });
   }
 
+  std::vector<std::string> job_in_progress(std::string_view owner) override {
+    if (!reliable_) return {};
+    const std::string key = keys_.in_progress(owner);
+    Reply reply = pool_.with([&](Connection& c) { return c.run({"LRANGE", key, "0", "-1"}); });
+    std::vector<std::string> payloads;
+    for (auto& element : reply.elements()) payloads.push_back(std::move(element.text()));
+    return payloads;
+  }
+
+  std::size_t job_reclaim(const JobReclaimParams& params) override {
+    if (!reliable_ || params.payloads.empty()) return 0;
+    const std::vector<std::string> keys{keys_.in_progress(params.owner)};
+    std::vector<std::string> args{keys_.prefix()};
+    args.insert(args.end(), params.payloads.begin(), params.payloads.end());
+    return pool_.with([&](Connection& c) {
+      return static_cast<std::size_t>(scripts_.run(c, redis::scripts::reclaim, keys, args).as_integer());
+    });
+  }
+
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override { return registry_.beat(params); }
   void process_stop(std::string_view identity, SidekiqVersion version) override {
     registry_.stop(identity, version);

@@ -64,6 +64,22 @@ end
 return rescued
 )lua";
 
+/// Gives back jobs of the owner's own in-progress list KEYS[1]: each payload in ARGV[2..]
+/// that is still in the list leaves it and goes to the front of its queue.
+/// ARGV[1] = the key prefix. Returns how many jobs were given back.
+inline constexpr std::string_view reclaim = ERRAND_LUA_QUEUE_OF R"lua(
+local reclaimed = 0
+for i = 2, #ARGV do
+  if redis.call('LREM', KEYS[1], -1, ARGV[i]) == 1 then
+    local queue = queue_of(ARGV[i])
+    redis.call('SADD', ARGV[1] .. 'queues', queue)
+    redis.call('RPUSH', ARGV[1] .. 'queue:' .. queue, ARGV[i])
+    reclaimed = reclaimed + 1
+  end
+end
+return reclaimed
+)lua";
+
 /// A stopping owner: its liveness key goes, and it leaves the registry KEYS[1] unless
 /// its in-progress list KEYS[2] still holds jobs (they are then rescued at once).
 /// KEYS[3] = its liveness key; ARGV[1] = the owner.

@@ -84,6 +84,18 @@ TEST_F(ReliableFetchTest, JobsOfADeadProcessGoBackToTheirQueuesAndRun) {
   EXPECT_EQ(members("errand:wip"), std::vector<std::string>{live});
 }
 
+TEST_F(ReliableFetchTest, AJobStrandedInALiveProcesssOwnListIsGivenBack) {
+  Processor processor(store, options());
+  std::atomic<int> runs{0};
+  processor.register_handler("Job", [&](const Job&, Context&) { ++runs; });
+  processor.start();
+  // As if an acknowledgement had been lost: listed as in progress, held by nobody.
+  raw->run({"LPUSH", "errand:wip:" + processor.identity(), R"({"class":"Job","args":[],"jid":"stranded"})"});
+  ASSERT_TRUE(test::eventually([&] { return runs.load() == 1; }));
+  processor.stop();
+  EXPECT_TRUE(list("errand:wip:" + processor.identity()).empty());
+}
+
 TEST_F(ReliableFetchTest, AnIdleProcessWakesForAJobOnAnyOfItsQueues) {
   Processor processor(store, options({"a", "b", "c"}));
   std::atomic<int> runs{0};
