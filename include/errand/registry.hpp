@@ -45,7 +45,8 @@ class WorkerRegistry {
   }
 
   /// Registers an untyped handler for `class_name`. Throws errand::ConfigError when
-  /// the name is empty or already registered.
+  /// the name is empty or already registered. As in Sidekiq, `options.retry` applies
+  /// only to jobs whose payload has no `retry` field: the payload's value wins.
   void add_handler(std::string class_name, JobOptions options, JobHandler handler, RetryInHook retry_in = {});
 
   /// The entry for `class_name`, or nullptr.

@@ -1,0 +1,55 @@
+// A worker process for the fault tests: runs "FaultJob" jobs until a signal stops it.
+// Each run records its jid in the set fault:done and counts itself in fault:runs, so the
+// test can check that every job ran and count the runs that were repeats.
+//
+//   fault_worker <redis-url> <concurrency> <shutdown-timeout-ms>
+#include <errand/errand.hpp>
+
+#include "redis/connection.hpp"
+
+#include <iostream>
+#include <thread>
+
+namespace {
+
+void record(const errand::RedisOptions& options, std::string_view jid) {
+  thread_local std::unique_ptr<errand::redis::Connection> connection;
+  if (!connection || !connection->usable()) connection = std::make_unique<errand::redis::Connection>(options);
+  errand::redis::Commands commands;
+  commands.add({"SADD", "fault:done", jid});
+  commands.add({"INCR", "fault:runs"});
+  (void)connection->execute(commands);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::cerr << "usage: fault_worker <redis-url> <concurrency> <shutdown-timeout-ms>\n";
+    return 2;
+  }
+  try {
+    const errand::RedisOptions redis = errand::RedisOptions::from_url(argv[1]);
+    errand::ProcessorOptions options;
+    options.concurrency = std::stoi(argv[2]);
+    options.shutdown_timeout = std::chrono::milliseconds(std::stoi(argv[3]));
+    options.heartbeat_interval = std::chrono::milliseconds(200);
+    options.poll_interval_average = std::chrono::milliseconds(200);
+    options.logger = errand::stderr_logger(errand::LogLevel::warn);
+    // Failures here come from the store being down: retry soon, many times.
+    options.retry.retry_in = [](std::int64_t, const std::exception&) {
+      return errand::RetryIn::exactly(std::chrono::milliseconds(300));
+    };
+    errand::Processor processor(errand::connect_redis(redis), options);
+    processor.register_handler("FaultJob", [&redis](const errand::Job& job, errand::Context& ctx) {
+      const auto sleep_ms = job.args().at(0).as_int64();
+      if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+      record(redis, ctx.jid());
+    });
+    processor.run_until_signal();
+  } catch (const std::exception& e) {
+    std::cerr << "fault_worker: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
