@@ -94,6 +94,8 @@ class Processor {
   /// start(), then block until SIGTERM or SIGINT (then stop()), quieting on SIGTSTP,
   /// or until stop() is called. Installs handlers for those signals while it runs,
   /// whichever thread receives them; one run_until_signal per process at a time.
+  /// A second TERM or INT while stopping pushes the running jobs back to their queues
+  /// at once and exits the process (status 1) without waiting for them.
   void run_until_signal();
 
   [[nodiscard]] ProcessorStats stats() const;

@@ -10,30 +10,26 @@
 #include "core/poller.hpp"
 #include "core/retrier.hpp"
 #include "core/signals.hpp"
+#include "core/worker_pool.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace errand {
 namespace {
-
-/// What a worker thread is running, so that shutdown can push it back.
-struct Slot {
-  std::mutex mutex;
-  const FetchedJob* job = nullptr;
-  TimePoint started;
-  bool abandoned = false;
-  std::stop_source stop;
-};
-
-/// The processor whose worker thread this is, if any: a job that calls stop() on its
-/// own processor must not wait for itself.
-thread_local const void* current_processor = nullptr;
-
+/// Jobs held in memory at most: running, and waiting for a thread. With reliable fetch
+/// a crash loses none of them, so the fetcher keeps a batch ready for the threads;
+/// without it, it takes only what idle threads can start now.
+std::size_t handoff_limit(Store& store, const ProcessorOptions& options) {
+  const auto threads = static_cast<std::size_t>(options.concurrency);
+  return store.capabilities().reliable_fetch ? 2 * threads : threads;
+}
 }  // namespace
 
 class Processor::Impl {
@@ -45,10 +41,9 @@ class Processor::Impl {
         identity_(detail::make_process_identity()),
         retrier_(*store_, *logger_, options_, identity_),
         runner_(*store_, registry_, middleware_, retrier_, *logger_, counters_, identity_),
-        // Fetch only what idle threads can start now: until reliable fetch lands, a job
-        // held in memory is a job a crash would lose.
-        handoff_(static_cast<std::size_t>(options_.concurrency)),
-        slots_(static_cast<std::size_t>(options_.concurrency)) {}
+        handoff_(handoff_limit(*store_, options_)),
+        workers_(static_cast<std::size_t>(options_.concurrency), handoff_, runner_,
+                 [this](std::vector<FetchedJob> jobs, std::string_view why) { requeue(std::move(jobs), why); }) {}
 
   void start() {
     std::lock_guard lock(lifecycle_);
@@ -60,17 +55,16 @@ class Processor::Impl {
                          options_.queues.mode() == QueueList::Mode::strict ? "strict" : "weighted",
                          registry_.size(), registry_.size() == 1 ? "" : "es");
     });
-    workers_.reserve(slots_.size());
-    for (auto& slot : slots_) workers_.emplace_back([this, &slot] { work(slot); });
+    workers_.start();
     fetcher_ = std::thread([this, stop = fetch_stop_.get_token()] {
       detail::Fetcher(*store_, options_.queues, handoff_, *logger_, identity_).run(stop);
     });
     poller_ = std::thread([this, stop = poll_stop_.get_token()] {
-      detail::Poller(*store_, *logger_, options_, identity_, [this] { return held_payloads(); }).run(stop);
+      detail::Poller(*store_, *logger_, options_, identity_, [this] { return workers_.held_payloads(); }).run(stop);
     });
     heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
       detail::Heartbeat(*store_, *logger_, options_, counters_, identity_,
-                        {.busy = [this] { return busy_jobs(); },
+                        {.busy = [this] { return workers_.busy(); },
                          .quiet = [this] { return is_quiet(); },
                          .on_signal = [this](std::string_view signal) { on_signal(signal); }})
           .run(stop);
@@ -87,21 +81,24 @@ class Processor::Impl {
                        [] { return std::string("errand: quiet: no new jobs will be fetched; running jobs finish"); });
   }
 
-  void stop() {
+  /// Stops as Processor::stop() documents. While it waits for running jobs it polls
+  /// `forced`: when that returns true, running jobs are pushed back at once and stop()
+  /// returns false without waiting for their threads (the caller then exits).
+  bool stop(const std::function<bool()>& forced = {}) {
     stop_requested_ = true;
-    if (current_processor == this) {
+    if (workers_.on_worker_thread()) {
       // Called from a job: stop fetching now; the thread that owns the processor
       // (run_until_signal, or the destructor) completes the shutdown.
       fetch_stop_.request_stop();
-      return;
+      return true;
     }
     const std::lock_guard one_at_a_time(stop_mutex_);
     {
       std::lock_guard lock(lifecycle_);
-      if (state_ == State::stopped) return;
+      if (state_ == State::stopped) return true;
       if (state_ == State::idle) {
         state_ = State::stopped;
-        return;
+        return true;
       }
       state_ = State::stopping;
     }
@@ -114,8 +111,18 @@ class Processor::Impl {
     poll_stop_.request_stop();
     fetcher_.join();
     requeue(handoff_.close(), "fetched but not started");
-    if (!handoff_.wait_idle(deadline)) requeue(abandon_running(), "still running at the shutdown timeout");
-    for (auto& worker : workers_) worker.join();
+    switch (wait_for_running_jobs(deadline, forced)) {
+      case Wait::idle: break;
+      case Wait::timed_out: requeue(workers_.abandon_running(), "still running at the shutdown timeout"); break;
+      case Wait::forced:
+        requeue(workers_.abandon_running(), "still running at a second stop signal");
+        try {
+          store_->process_stop(identity_, options_.sidekiq_version);
+        } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the entry expires in 60 s anyway
+        }
+        return false;
+    }
+    workers_.join();
     poller_.join();
     beat_stop_.request_stop();  // last, so that its final beat flushes every count
     heartbeat_.join();
@@ -127,6 +134,7 @@ class Processor::Impl {
     detail::log_safely(*logger_, LogLevel::info, [&] {
       return fmt::format("errand: stopped: {} processed, {} failed", s.processed, s.failed);
     });
+    return true;
   }
 
   void run_until_signal() {
@@ -138,12 +146,21 @@ class Processor::Impl {
         quiet();
       } else if (signal == SIGINT || signal == SIGTERM) {
         detail::log_safely(*logger_, LogLevel::info, [&] {
-          return fmt::format("errand: received {}", *signal == SIGINT ? "INT" : "TERM");
+          return fmt::format("errand: received {}; a second one forces the exit", *signal == SIGINT ? "INT" : "TERM");
         });
         break;
       }
     }
-    stop();
+    const auto second_signal = [&signals] {
+      const std::optional<int> signal = signals.wait(std::chrono::milliseconds(0));
+      return signal == SIGINT || signal == SIGTERM;
+    };
+    if (!stop(second_signal)) {
+      detail::log_safely(*logger_, LogLevel::warn, [] {
+        return std::string("errand: forced exit: running jobs were pushed back to their queues");
+      });
+      std::_Exit(EXIT_FAILURE);  // the job threads may never return; their jobs are safe
+    }
   }
 
   ProcessorStats stats() const { return {counters_.processed.load(), counters_.failed.load(), handoff_.busy()}; }
@@ -166,58 +183,9 @@ class Processor::Impl {
     if (state_ != State::idle) throw ConfigError(fmt::format("errand: {} before Processor::start()", what));
   }
 
-  void work(Slot& slot) {
-    current_processor = this;
-    while (std::optional<FetchedJob> fetched = handoff_.pop()) {
-      std::stop_token stop;
-      {
-        std::lock_guard lock(slot.mutex);
-        slot.job = &*fetched;
-        slot.started = Clock::now();
-        slot.abandoned = false;
-        stop = slot.stop.get_token();
-      }
-      const auto release = [&slot] {
-        std::lock_guard lock(slot.mutex);
-        slot.job = nullptr;
-        return !slot.abandoned;
-      };
-      try {
-        runner_.run(*fetched, std::move(stop), release);
-      } catch (...) {
-        // run() records every outcome itself; getting here means even that failed
-        // (out of memory, say). Push the job back rather than lose it.
-        if (release()) requeue({*fetched}, "its outcome could not be recorded");
-      }
-      release();
-      handoff_.done();
-    }
-  }
-
-  /// The payloads of every job this process holds: waiting for a thread, or running.
-  std::vector<std::string> held_payloads() {
-    std::vector<std::string> held;
-    handoff_.for_each_waiting([&](const FetchedJob& job) { held.push_back(job.payload); });
-    for (auto& slot : slots_) {
-      std::lock_guard lock(slot.mutex);
-      if (slot.job != nullptr) held.push_back(slot.job->payload);
-    }
-    return held;
-  }
-
   bool is_quiet() const {
     std::lock_guard lock(lifecycle_);
     return state_ != State::running;
-  }
-
-  std::vector<BusyJob> busy_jobs() {
-    std::vector<BusyJob> busy;
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-      std::lock_guard lock(slots_[i].mutex);
-      if (slots_[i].job == nullptr) continue;
-      busy.push_back({fmt::format("t{}", i + 1), slots_[i].job->queue, slots_[i].job->payload, slots_[i].started});
-    }
-    return busy;
   }
 
   /// A signal sent from a dashboard through the store (Sidekiq's `<identity>-signals`).
@@ -230,7 +198,7 @@ class Processor::Impl {
       fetch_stop_.request_stop();
       poll_stop_.request_stop();
     } else if (signal == "TTIN") {
-      for (const auto& job : busy_jobs()) {
+      for (const auto& job : workers_.busy()) {
         detail::log_safely(*logger_, LogLevel::info, [&] {
           return fmt::format("errand: busy {} queue={} since {:.0f}: {}", job.thread_id, job.queue,
                              epoch_seconds(job.run_at), job.payload.substr(0, 200));
@@ -239,16 +207,16 @@ class Processor::Impl {
     }
   }
 
-  std::vector<FetchedJob> abandon_running() {
-    std::vector<FetchedJob> running;
-    for (auto& slot : slots_) {
-      std::lock_guard lock(slot.mutex);
-      if (slot.job == nullptr) continue;
-      slot.abandoned = true;
-      slot.stop.request_stop();
-      running.push_back(*slot.job);
+  enum class Wait { idle, timed_out, forced };
+
+  Wait wait_for_running_jobs(std::chrono::steady_clock::time_point deadline, const std::function<bool()>& forced) {
+    constexpr auto slice = std::chrono::milliseconds(100);
+    for (;;) {
+      const auto now = std::chrono::steady_clock::now();
+      if (handoff_.wait_idle(std::min(deadline, now + slice))) return Wait::idle;
+      if (std::chrono::steady_clock::now() >= deadline) return Wait::timed_out;
+      if (forced && forced()) return Wait::forced;
     }
-    return running;
   }
 
   void requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept {
@@ -278,8 +246,7 @@ class Processor::Impl {
   detail::Retrier retrier_;
   detail::JobRunner runner_;
   detail::Handoff<FetchedJob> handoff_;
-  std::vector<Slot> slots_;
-  std::vector<std::thread> workers_;
+  detail::WorkerPool workers_;
   std::stop_source fetch_stop_;
   std::stop_source poll_stop_;
   std::stop_source beat_stop_;
@@ -320,7 +287,7 @@ void Processor::use(ServerMiddleware middleware) { impl_->middleware().add(std::
 WorkerRegistry& Processor::registry() { return impl_->registry(); }
 void Processor::start() { impl_->start(); }
 void Processor::quiet() { impl_->quiet(); }
-void Processor::stop() { impl_->stop(); }
+void Processor::stop() { (void)impl_->stop(); }
 void Processor::run_until_signal() { impl_->run_until_signal(); }
 ProcessorStats Processor::stats() const { return impl_->stats(); }
 const std::string& Processor::identity() const { return impl_->identity(); }

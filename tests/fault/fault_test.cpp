@@ -114,6 +114,26 @@ TEST_F(FaultTest, SigtermWithSlowJobsPushesThemBackAndExitsCleanly) {
   EXPECT_EQ(std::stoll(raw->run({"GET", "fault:runs"}).text()), 20 + finished_after_deadline);
 }
 
+TEST_F(FaultTest, ASecondSigtermForcesTheExitAndKeepsTheRunningJob) {
+  Client client{store};
+  const auto jid = client.enqueue_raw("FaultJob", "default", json::array{20'000});  // ignores its stop_token
+  auto worker = start_worker(test::redis_url(), 25'000);
+  ASSERT_TRUE(test::eventually([&] { return list("queue:default").empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::kill(worker->pid(), SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto forced = std::chrono::steady_clock::now();
+  const int status = worker->stop(SIGTERM, std::chrono::seconds(10));
+  EXPECT_LT(std::chrono::steady_clock::now() - forced, std::chrono::seconds(3)) << "did not wait for the job";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const auto queued = list("queue:default");
+  ASSERT_EQ(queued.size(), 1U) << "the running job is back in its queue";
+  EXPECT_EQ(Job::parse(queued[0]).jid(), *jid);
+  for (const auto& key : strings(raw->run({"KEYS", "errand:wip:*"}))) EXPECT_TRUE(list(key).empty()) << key;
+  EXPECT_TRUE(members("processes").empty());
+}
+
 TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
   // A Redis of its own, with an fsync-always append-only file, restarted mid-run.
   const int port = test::redis_options().port + 10;

@@ -1,0 +1,86 @@
+#include "core/worker_pool.hpp"
+
+#include <fmt/format.h>
+
+namespace errand::detail {
+namespace {
+/// The pool whose thread this is, if any.
+thread_local const WorkerPool* current_pool = nullptr;
+}  // namespace
+
+WorkerPool::WorkerPool(std::size_t threads, Handoff<FetchedJob>& handoff, JobRunner& runner, Requeue requeue)
+    : handoff_(handoff), runner_(runner), requeue_(std::move(requeue)), slots_(threads) {}
+
+void WorkerPool::start() {
+  threads_.reserve(slots_.size());
+  for (auto& slot : slots_) threads_.emplace_back([this, &slot] { work(slot); });
+}
+
+void WorkerPool::join() {
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+bool WorkerPool::on_worker_thread() const noexcept { return current_pool == this; }
+
+void WorkerPool::work(Slot& slot) {
+  current_pool = this;
+  while (std::optional<FetchedJob> fetched = handoff_.pop()) {
+    std::stop_token stop;
+    {
+      std::lock_guard lock(slot.mutex);
+      slot.job = &*fetched;
+      slot.started = Clock::now();
+      slot.abandoned = false;
+      stop = slot.stop.get_token();
+    }
+    const auto release = [&slot] {
+      std::lock_guard lock(slot.mutex);
+      slot.job = nullptr;
+      return !slot.abandoned;
+    };
+    try {
+      runner_.run(*fetched, std::move(stop), release);
+    } catch (...) {
+      // run() records every outcome itself; getting here means even that failed
+      // (out of memory, say). Push the job back rather than lose it.
+      if (release()) requeue_({*fetched}, "its outcome could not be recorded");
+    }
+    release();
+    handoff_.done();
+  }
+}
+
+std::vector<BusyJob> WorkerPool::busy() {
+  std::vector<BusyJob> busy;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    std::lock_guard lock(slots_[i].mutex);
+    if (slots_[i].job == nullptr) continue;
+    busy.push_back({fmt::format("t{}", i + 1), slots_[i].job->queue, slots_[i].job->payload, slots_[i].started});
+  }
+  return busy;
+}
+
+std::vector<std::string> WorkerPool::held_payloads() {
+  std::vector<std::string> held;
+  handoff_.for_each_waiting([&](const FetchedJob& job) { held.push_back(job.payload); });
+  for (auto& slot : slots_) {
+    std::lock_guard lock(slot.mutex);
+    if (slot.job != nullptr) held.push_back(slot.job->payload);
+  }
+  return held;
+}
+
+std::vector<FetchedJob> WorkerPool::abandon_running() {
+  std::vector<FetchedJob> running;
+  for (auto& slot : slots_) {
+    std::lock_guard lock(slot.mutex);
+    if (slot.job == nullptr) continue;
+    slot.abandoned = true;
+    slot.stop.request_stop();
+    running.push_back(*slot.job);
+  }
+  return running;
+}
+
+}  // namespace errand::detail

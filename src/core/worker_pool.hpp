@@ -1,0 +1,59 @@
+// The worker threads: each takes jobs from the hand-off and runs them, keeping track
+// of what it runs so that a heartbeat can report it and a shutdown can push it back.
+#pragma once
+
+#include <errand/store.hpp>
+
+#include "core/handoff.hpp"
+#include "core/job_runner.hpp"
+
+#include <functional>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace errand::detail {
+
+class WorkerPool {
+ public:
+  /// Pushes jobs back to their queues; must not throw.
+  using Requeue = std::function<void(std::vector<FetchedJob> jobs, std::string_view why)>;
+
+  WorkerPool(std::size_t threads, Handoff<FetchedJob>& handoff, JobRunner& runner, Requeue requeue);
+
+  void start();
+  /// Waits for every thread to end (they end once the hand-off is closed).
+  void join();
+  /// True on one of this pool's threads.
+  [[nodiscard]] bool on_worker_thread() const noexcept;
+
+  /// The jobs running now, for the heartbeat.
+  [[nodiscard]] std::vector<BusyJob> busy();
+  /// The payloads of every job held in memory: waiting in the hand-off, or running.
+  [[nodiscard]] std::vector<std::string> held_payloads();
+  /// Gives up the running jobs: fires their stop tokens and returns them, so that the
+  /// caller pushes them back; their outcomes will not be recorded.
+  [[nodiscard]] std::vector<FetchedJob> abandon_running();
+
+ private:
+  struct Slot {
+    std::mutex mutex;
+    const FetchedJob* job = nullptr;
+    TimePoint started;
+    bool abandoned = false;
+    std::stop_source stop;
+  };
+
+  void work(Slot& slot);
+
+  Handoff<FetchedJob>& handoff_;
+  JobRunner& runner_;
+  Requeue requeue_;
+  std::vector<Slot> slots_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace errand::detail
