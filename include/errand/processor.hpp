@@ -28,6 +28,8 @@ struct RetryOptions {
   DeadSetLimits dead{};   ///< Sidekiq's dead_max_jobs / dead_timeout_in_seconds
   /// For workers without their own `retry_in`: the delay rule. Empty: Sidekiq's backoff.
   RetryInHook retry_in{};
+  std::vector<JobErrorHandler> error_handlers{};  ///< every failure (Sidekiq's error_handlers)
+  std::vector<JobErrorHandler> death_handlers{};  ///< jobs that will not run again (Sidekiq's death_handlers)
 };
 
 struct ProcessorOptions {
@@ -96,6 +98,8 @@ class Processor {
   /// whichever thread receives them; one run_until_signal per process at a time.
   /// A second TERM or INT while stopping pushes the running jobs back to their queues
   /// at once and exits the process (status 1) without waiting for them.
+  /// To hold a signal that arrives while the program starts up (before this call), block
+  /// SIGINT, SIGTERM and SIGTSTP at the top of main: this call unblocks them.
   void run_until_signal();
 
   [[nodiscard]] ProcessorStats stats() const;

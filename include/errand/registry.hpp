@@ -24,7 +24,8 @@ class WorkerRegistry {
     std::string class_name;
     JobOptions options;
     JobHandler handler;
-    RetryInHook retry_in;  ///< the worker's own retry rule, if it has one
+    RetryInHook retry_in;               ///< the worker's own retry rule, if it has one
+    JobErrorHandler retries_exhausted;  ///< the worker's own, if it has one
   };
 
   /// Registers W under its class name; each job runs on a new default-constructed W.
@@ -41,13 +42,14 @@ class WorkerRegistry {
                   W worker = factory();
                   WorkerTraits<W>::invoke(worker, job, ctx);
                 },
-                WorkerTraits<W>::retry_in_hook());
+                WorkerTraits<W>::retry_in_hook(), WorkerTraits<W>::retries_exhausted_hook());
   }
 
   /// Registers an untyped handler for `class_name`. Throws errand::ConfigError when
   /// the name is empty or already registered. As in Sidekiq, `options.retry` applies
   /// only to jobs whose payload has no `retry` field: the payload's value wins.
-  void add_handler(std::string class_name, JobOptions options, JobHandler handler, RetryInHook retry_in = {});
+  void add_handler(std::string class_name, JobOptions options, JobHandler handler, RetryInHook retry_in = {},
+                   JobErrorHandler retries_exhausted = {});
 
   /// The entry for `class_name`, or nullptr.
   [[nodiscard]] const Entry* find(std::string_view class_name) const;

@@ -48,4 +48,16 @@ class RetryIn {
 /// Decides a failed job's fate: `count` is its new retry_count (0 on the first failure).
 using RetryInHook = std::function<RetryIn(std::int64_t count, const std::exception& error)>;
 
+class Job;
+
+/// Called about a failed job, with what it threw (an exception that is not a
+/// std::exception arrives as an errand::Error saying so). Used for:
+/// - a worker's `static void retries_exhausted(const Job&, const std::exception&)`:
+///   when its job has no retries left (or retry_in said kill);
+/// - RetryOptions::error_handlers: every failure, e.g. to report to an error tracker;
+/// - RetryOptions::death_handlers: a job that will not run again (exhausted, killed,
+///   or `retry: false`), after it was moved to the dead set or dropped.
+/// A handler that throws is logged and ignored.
+using JobErrorHandler = std::function<void(const Job& job, const std::exception& error)>;
+
 }  // namespace errand

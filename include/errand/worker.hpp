@@ -64,6 +64,12 @@ template <class W>
 struct HasRetryIn<W, std::void_t<decltype(W::retry_in(std::int64_t{}, std::declval<const std::exception&>()))>>
     : std::true_type {};
 
+template <class W, class = void> struct HasRetriesExhausted : std::false_type {};
+template <class W>
+struct HasRetriesExhausted<
+    W, std::void_t<decltype(W::retries_exhausted(std::declval<const Job&>(), std::declval<const std::exception&>()))>>
+    : std::true_type {};
+
 template <class W, class = void> struct HasClassName : std::false_type {};
 template <class W> struct HasClassName<W, std::void_t<decltype(W::class_name)>> : std::true_type {};
 
@@ -94,6 +100,12 @@ struct WorkerTraits {
   /// W's `static RetryIn retry_in(std::int64_t count, const std::exception&)`, if it has one.
   static RetryInHook retry_in_hook() {
     if constexpr (detail::HasRetryIn<W>::value) return &W::retry_in;
+    else return {};
+  }
+
+  /// W's `static void retries_exhausted(const Job&, const std::exception&)`, if it has one.
+  static JobErrorHandler retries_exhausted_hook() {
+    if constexpr (detail::HasRetriesExhausted<W>::value) return &W::retries_exhausted;
     else return {};
   }
 

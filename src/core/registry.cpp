@@ -6,7 +6,7 @@
 namespace errand {
 
 void WorkerRegistry::add_handler(std::string class_name, JobOptions options, JobHandler handler,
-                                 RetryInHook retry_in) {
+                                 RetryInHook retry_in, JobErrorHandler retries_exhausted) {
   if (class_name.empty()) throw ConfigError("errand: a worker's class name must not be empty");
   if (!handler) throw ConfigError(fmt::format("errand: the handler for \"{}\" is empty", class_name));
   if (entries_.contains(class_name)) {
@@ -15,7 +15,8 @@ void WorkerRegistry::add_handler(std::string class_name, JobOptions options, Job
                                   class_name));
   }
   std::string key = class_name;
-  entries_.emplace(std::move(key), Entry{std::move(class_name), std::move(options), std::move(handler), std::move(retry_in)});
+  entries_.emplace(std::move(key), Entry{std::move(class_name), std::move(options), std::move(handler), std::move(retry_in),
+                                    std::move(retries_exhausted)});
 }
 
 const WorkerRegistry::Entry* WorkerRegistry::find(std::string_view class_name) const {

@@ -25,9 +25,10 @@ RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int
   const std::optional<std::int64_t> previous = job.retry_count();
   const std::int64_t count = !previous ? 0 : *previous < std::numeric_limits<std::int64_t>::max() ? *previous + 1 : *previous;
 
-  if (retry.is_bool() && !retry.get_bool()) return {RetryDecision::Action::discard, count};
+  using Reason = RetryDecision::Reason;
+  if (retry.is_bool() && !retry.get_bool()) return {RetryDecision::Action::discard, count, Reason::retry_disabled};
   const std::int64_t max = retry.is_int64() ? retry.get_int64() : default_max;
-  if (count < max) return {RetryDecision::Action::retry, count};
+  if (count < max) return {RetryDecision::Action::retry, count, Reason::retrying};
 
   bool keep_dead = true;
   if (const json::value* dead = job.find("dead"); dead != nullptr && dead->is_bool()) {
@@ -35,7 +36,7 @@ RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int
   } else if (worker_options != nullptr && worker_options->dead) {
     keep_dead = *worker_options->dead;
   }
-  return {keep_dead ? RetryDecision::Action::kill : RetryDecision::Action::discard, count};
+  return {keep_dead ? RetryDecision::Action::kill : RetryDecision::Action::discard, count, Reason::exhausted};
 }
 
 std::chrono::seconds default_retry_delay(std::int64_t count, std::mt19937_64& rng) {
@@ -68,8 +69,14 @@ RetryDecision apply_retry_in(RetryDecision decision, const RetryInHook& hook, co
     case RetryIn::Kind::default_delay: break;
     case RetryIn::Kind::delay: delay = choice->delay() + jitter(); break;
     case RetryIn::Kind::exact_delay: delay = choice->delay(); break;
-    case RetryIn::Kind::discard: decision.action = RetryDecision::Action::discard; break;
-    case RetryIn::Kind::kill: decision.action = RetryDecision::Action::kill; break;
+    case RetryIn::Kind::discard:
+      decision.action = RetryDecision::Action::discard;
+      decision.reason = RetryDecision::Reason::hook_discarded;
+      break;
+    case RetryIn::Kind::kill:
+      decision.action = RetryDecision::Action::kill;
+      decision.reason = RetryDecision::Reason::exhausted;
+      break;
   }
   return decision;
 }
@@ -124,6 +131,7 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistr
                                                 job.class_name(), job.jid(), e.what()));
     return;
   }
+  run_handlers(job, worker, decision, failure);
   const LogLevel level = decision.action == RetryDecision::Action::retry ? LogLevel::warn : LogLevel::error;
   log_safely(logger_, level, [&] {
     const std::string what = fmt::format("class={} jid={} failed: {}: {}", job.class_name(), job.jid(), error_class,
@@ -138,6 +146,39 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistr
     }
     return fmt::format("{}; discarded (retry: false or dead: false)", what);
   });
+}
+
+void Retrier::run_handlers(const Job& job, const WorkerRegistry::Entry* worker, const RetryDecision& decision,
+                           const Failure& failure) {
+  using Reason = RetryDecision::Reason;
+  const bool exhausted = decision.reason == Reason::exhausted;
+  const bool dies = exhausted || decision.reason == Reason::retry_disabled;
+  if (options_.retry.error_handlers.empty() && !dies) return;
+  const auto call = [&](const JobErrorHandler& handler, std::string_view kind) {
+    if (!handler) return;
+    try {
+      try {
+        std::rethrow_exception(failure.error);
+      } catch (const std::exception& e) {
+        handler(job, e);
+      } catch (...) {
+        handler(job, Error(failure.error_message));
+      }
+    } catch (const std::exception& e) {
+      log_safely(logger_, LogLevel::error, [&] {
+        return fmt::format("class={} jid={}: a {} handler failed: {}", job.class_name(), job.jid(), kind, e.what());
+      });
+    } catch (...) {
+      log_safely(logger_, LogLevel::error, [&] {
+        return fmt::format("class={} jid={}: a {} handler threw a non-exception", job.class_name(), job.jid(), kind);
+      });
+    }
+  };
+  for (const auto& handler : options_.retry.error_handlers) call(handler, "error");
+  if (exhausted && worker != nullptr) call(worker->retries_exhausted, "retries_exhausted");
+  if (dies) {
+    for (const auto& handler : options_.retry.death_handlers) call(handler, "death");
+  }
 }
 
 void Retrier::payload_unreadable(const FetchedJob& fetched, std::string_view reason) {

@@ -21,6 +21,8 @@ namespace errand::detail {
 struct RetryDecision {
   enum class Action { retry, kill, discard } action;
   std::int64_t retry_count;  ///< the job's new retry_count
+  /// Why it will not be retried (when it will not): decides which handlers run.
+  enum class Reason { retrying, exhausted, retry_disabled, hook_discarded } reason = Reason::retrying;
 };
 
 /// What failed: the exception (for retry_in hooks) and how it is recorded.
@@ -61,6 +63,9 @@ class Retrier {
   void record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, std::string_view error_class,
                     std::string_view error_message, TimePoint now) const;
   void requeue_as_last_resort(const FetchedJob& fetched, std::string_view why);
+  /// Runs the error, retries-exhausted and death handlers that Sidekiq would run.
+  void run_handlers(const Job& job, const WorkerRegistry::Entry* worker, const RetryDecision& decision,
+                    const Failure& failure);
 
   Store& store_;
   Logger& logger_;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace errand::detail {
@@ -47,9 +48,16 @@ SignalWatcher::SignalWatcher() {
   sigaction(SIGINT, &action, &previous_int_);
   sigaction(SIGTERM, &action, &previous_term_);
   sigaction(SIGTSTP, &action, &previous_tstp_);
+  sigset_t ours;
+  sigemptyset(&ours);
+  sigaddset(&ours, SIGINT);
+  sigaddset(&ours, SIGTERM);
+  sigaddset(&ours, SIGTSTP);
+  pthread_sigmask(SIG_UNBLOCK, &ours, &previous_mask_);
 }
 
 SignalWatcher::~SignalWatcher() {
+  pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
   sigaction(SIGINT, &previous_int_, nullptr);
   sigaction(SIGTERM, &previous_term_, nullptr);
   sigaction(SIGTSTP, &previous_tstp_, nullptr);

@@ -10,11 +10,13 @@ namespace errand::detail {
 
 class SignalWatcher {
  public:
-  /// Installs handlers for INT, TERM and TSTP. Throws ConfigError if another watcher is active.
+  /// Installs handlers for INT, TERM and TSTP, then unblocks them in this thread (a
+  /// program may block them at the top of main, so that one arriving during start-up
+  /// waits for this). Throws ConfigError if another watcher is active.
   SignalWatcher();
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;
-  /// Restores the previous handlers.
+  /// Restores the previous handlers and signal mask.
   ~SignalWatcher();
 
   /// The next signal received, or nullopt after `timeout`.
@@ -26,6 +28,7 @@ class SignalWatcher {
   struct sigaction previous_int_ {};
   struct sigaction previous_term_ {};
   struct sigaction previous_tstp_ {};
+  sigset_t previous_mask_{};
 };
 
 }  // namespace errand::detail

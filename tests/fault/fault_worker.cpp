@@ -7,6 +7,7 @@
 
 #include "redis/connection.hpp"
 
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -24,6 +25,13 @@ void record(const errand::RedisOptions& options, std::string_view jid) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A TERM that arrives while this starts up waits for run_until_signal.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGTSTP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   if (argc != 4) {
     std::cerr << "usage: fault_worker <redis-url> <concurrency> <shutdown-timeout-ms>\n";
     return 2;

@@ -121,3 +121,52 @@ TEST_F(PollerTest, HeartbeatsFlushTheStatsCounters) {
 }
 
 }  // namespace errand::poller_test
+
+namespace errand::poller_test {
+
+struct Exhausting : Worker<Exhausting> {
+  static constexpr std::string_view class_name = "Exhausting";
+  static JobOptions options() { return {.retry = 0}; }
+  static inline std::atomic<int> exhausted{0};
+  static void retries_exhausted(const Job& job, const std::exception& error) {
+    if (job.class_name() == "Exhausting" && std::string_view(error.what()) == "gave up") ++exhausted;
+  }
+  void perform() { throw std::runtime_error("gave up"); }
+};
+
+TEST_F(PollerTest, ErrorDeathAndRetriesExhaustedHandlersRunAsInSidekiq) {
+  ProcessorOptions o = options();
+  std::mutex mutex;
+  std::vector<std::string> errors;
+  std::vector<std::string> deaths;
+  o.retry.error_handlers.push_back([&](const Job& job, const std::exception& e) {
+    std::lock_guard lock(mutex);
+    errors.push_back(std::string(job.class_name()) + ":" + e.what());
+  });
+  o.retry.error_handlers.push_back([](const Job&, const std::exception&) { throw std::runtime_error("broken handler"); });
+  o.retry.death_handlers.push_back([&](const Job& job, const std::exception&) {
+    std::lock_guard lock(mutex);
+    deaths.push_back(std::string(job.class_name()));
+  });
+  o.retry.retry_in = [](std::int64_t, const std::exception&) { return RetryIn::exactly(std::chrono::hours(1)); };
+  Processor processor(store, o);
+  processor.register_worker<Exhausting>();
+  processor.register_handler("Retried", [](const Job&, Context&) { throw std::logic_error("again later"); });
+  processor.register_handler("NoRetry", [](const Job&, Context&) { throw 42; });
+  processor.start();
+  (void)client.enqueue<Exhausting>();
+  (void)client.enqueue_raw("Retried", "default", {});
+  (void)client.push(Job::parse(R"({"class":"NoRetry","args":[],"retry":false})"));
+  ASSERT_TRUE(test::eventually([&] { return processor.stats().failed == 3; }));
+  processor.stop();
+  std::sort(errors.begin(), errors.end());
+  std::sort(deaths.begin(), deaths.end());
+  EXPECT_EQ(errors, (std::vector<std::string>{"Exhausting:gave up", "NoRetry:errand: the job threw something that is "
+                                              "not a std::exception", "Retried:again later"}));
+  EXPECT_EQ(deaths, (std::vector<std::string>{"Exhausting", "NoRetry"})) << "a job being retried has not died";
+  EXPECT_EQ(Exhausting::exhausted.load(), 1);
+  EXPECT_EQ(store->set_size(JobSet::dead), 1);
+  EXPECT_EQ(store->set_size(JobSet::retry), 1);
+}
+
+}  // namespace errand::poller_test
