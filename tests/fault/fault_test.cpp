@@ -19,11 +19,31 @@ constexpr int concurrency = 8;
 
 class FaultTest : public test::RedisTest {
  protected:
+  /// Starts a worker process and waits until it has registered (its first heartbeat):
+  /// a signal sent before its handlers are in would kill it with the default action.
   std::unique_ptr<test::Subprocess> start_worker(const std::string& url, int shutdown_ms = 5000) {
-    const std::string log = "/tmp/errand-fault-worker-" + std::to_string(workers_started_++) + ".log";
-    return std::make_unique<test::Subprocess>(
+    const std::string log = "/tmp/errand-fault-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                            "-" + std::to_string(workers_started_++) + ".log";
+    auto worker = std::make_unique<test::Subprocess>(
         std::vector<std::string>{FAULT_WORKER, url, std::to_string(concurrency), std::to_string(shutdown_ms)},
         std::vector<std::string>{}, log);
+    RedisOptions options = RedisOptions::from_url(url);
+    const std::string pid = ":" + std::to_string(worker->pid()) + ":";
+    const bool registered = test::eventually(
+        [&] {
+          try {
+            redis::Connection c(options);
+            const redis::Reply processes = c.run({"SMEMBERS", "processes"});
+            for (const auto& id : processes.elements()) {
+              if (id.text().find(pid) != std::string::npos) return true;
+            }
+          } catch (const Error&) {  // Redis restarting
+          }
+          return false;
+        },
+        std::chrono::seconds(15));
+    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; see " << log;
+    return worker;
   }
 
   /// Enqueues `count` jobs that each sleep 0..max_sleep_ms; returns their jids.
