@@ -3,6 +3,7 @@
 #include <errand/args.hpp>
 #include <errand/error.hpp>
 
+#include "core/backtrace.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 
@@ -25,6 +26,14 @@ class JobLogger final : public Logger {
   Logger& parent_;
   const Job& job_;
 };
+
+/// Whether the job asked for a backtrace: its `backtrace` field, else its worker's option.
+bool wants_backtrace(const Job& job, const WorkerRegistry::Entry* entry) {
+  json::value option = nullptr;
+  if (const json::value* field = job.find("backtrace")) option = *field;
+  else if (entry != nullptr && entry->options.backtrace) option = entry->options.backtrace->to_json();
+  return (option.is_bool() && option.get_bool()) || (option.is_int64() && option.get_int64() > 0);
+}
 
 }  // namespace
 
@@ -57,15 +66,16 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
     }
     JobLogger job_logger(logger_, job);
     Context ctx(job, job_logger, std::move(stop));
+    const ThrowTraceScope trace(wants_backtrace(job, entry));
     middleware_.invoke(job, ctx, [entry](Job& j, Context& c) { entry->handler(j, c); });
   } catch (const ArgMismatch& m) {  // a codec called directly inside perform
-    failure = {std::current_exception(), "errand::ArgumentError", m.message()};
+    failure = {std::current_exception(), "errand::ArgumentError", m.message(), {}};
   } catch (const std::exception& e) {
-    failure = {std::current_exception(), exception_class_name(e), e.what()};
+    failure = {std::current_exception(), exception_class_name(e), e.what(), {}};
   } catch (...) {
-    failure = {std::current_exception(), "unknown",
-               "errand: the job threw something that is not a std::exception"};
+    failure = {std::current_exception(), "unknown", "errand: the job threw something that is not a std::exception", {}};
   }
+  if (failure.error && wants_backtrace(job, entry)) failure.backtrace = thrown_trace();
 
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
   if (!still_owned()) return;

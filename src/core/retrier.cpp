@@ -1,5 +1,6 @@
 #include "core/retrier.hpp"
 
+#include "core/backtrace.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 
@@ -84,8 +85,8 @@ RetryDecision apply_retry_in(RetryDecision decision, const RetryInHook& hook, co
 Retrier::Retrier(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner)
     : store_(store), logger_(logger), options_(options), owner_(std::move(owner)), rng_(std::random_device{}()) {}
 
-void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision,
-                           std::string_view error_class, std::string_view error_message, TimePoint now) const {
+void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, const Failure& failure,
+                           TimePoint now) const {
   // As Sidekiq: `queue = retry_queue || the queue the job was fetched from`.
   const json::value* retry_queue = job.find("retry_queue");
   if (retry_queue != nullptr && retry_queue->is_string() && !retry_queue->get_string().empty()) {
@@ -93,14 +94,22 @@ void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecis
   } else {
     job.set("queue", json::string(fetched.queue));
   }
-  job.set("error_message", json::string(scrub_utf8(error_message, max_error_message_chars)));
-  job.set("error_class", json::string(scrub_utf8(error_class, max_error_message_chars)));
+  job.set("error_message", json::string(scrub_utf8(failure.error_message, max_error_message_chars)));
+  job.set("error_class", json::string(scrub_utf8(failure.error_class, max_error_message_chars)));
   if (job.retry_count()) {
     job.set("retried_at", timestamp_value(now, options_.sidekiq_version));
   } else {
     job.set("failed_at", timestamp_value(now, options_.sidekiq_version));
   }
   job.set("retry_count", decision.retry_count);
+  if (!failure.backtrace.empty()) {
+    // `backtrace: N` keeps the first N lines; `true` keeps them all.
+    std::vector<std::string> lines = failure.backtrace;
+    if (const json::value* option = job.find("backtrace"); option != nullptr && option->is_int64()) {
+      lines.resize(std::min(lines.size(), static_cast<std::size_t>(std::max<std::int64_t>(0, option->get_int64()))));
+    }
+    job.set("error_backtrace", json::string(encode_error_backtrace(lines, options_.sidekiq_version)));
+  }
 }
 
 void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistry::Entry* worker,
@@ -117,7 +126,7 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistr
     decision = apply_retry_in(decision, hook, failure.error, delay, rng_);
   }
   try {
-    record_error(job, fetched, decision, error_class, error_message, now);
+    record_error(job, fetched, decision, failure, now);
     switch (decision.action) {
       case RetryDecision::Action::retry: {
         store_.job_retry({fetched, job.dump(), now + delay, owner_});

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <random>
 #include <string_view>
+#include <vector>
 
 namespace errand::detail {
 
@@ -30,6 +31,7 @@ struct Failure {
   std::exception_ptr error;
   std::string error_class;
   std::string error_message;
+  std::vector<std::string> backtrace;  ///< where it was thrown, when the job asked for it
 };
 
 /// Decides from the job's `retry` (else the worker's option, else true) and its
@@ -60,8 +62,8 @@ class Retrier {
   void payload_unreadable(const FetchedJob& fetched, std::string_view reason);
 
  private:
-  void record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, std::string_view error_class,
-                    std::string_view error_message, TimePoint now) const;
+  void record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, const Failure& failure,
+                    TimePoint now) const;
   void requeue_as_last_resort(const FetchedJob& fetched, std::string_view why);
   /// Runs the error, retries-exhausted and death handlers that Sidekiq would run.
   void run_handlers(const Job& job, const WorkerRegistry::Entry* worker, const RetryDecision& decision,

@@ -191,4 +191,31 @@ TEST_F(SidekiqInteropTest, PayloadsMatchRubysForTheSameCall) {
   EXPECT_NEAR(ruby_scheduled.at(1).to_number<double>(), ours.second, 30.0);  // both now + 1 h
 }
 
+[[gnu::noinline]] void fail_with_a_trace() { throw std::invalid_argument("traced"); }
+
+TEST_F(SidekiqInteropTest, RubyReadsErrandsErrorBacktrace) {
+  ProcessorOptions options;
+  options.concurrency = 1;
+  options.logger = null_logger();
+  Processor processor(store, options);
+  processor.register_handler("Traced", [](const Job&, Context&) { fail_with_a_trace(); });
+  processor.start();
+  (void)Client{store}.push(Job::parse(R"({"class":"Traced","args":[],"backtrace":true})"));
+  ASSERT_TRUE(test::eventually([&] { return zset("retry").size() == 1; }));
+  processor.stop();
+
+  const auto [status, out] =
+      test::run_shell("REDIS_URL='" + test::redis_url() + "' ruby " + ruby_script("error_backtrace.rb"));
+  ASSERT_EQ(status, 0) << out;
+  const json::object seen = parse_json(out).as_object();
+  EXPECT_EQ(seen.at("error_class"), json::value("std::invalid_argument"));
+  const json::array& lines = seen.at("error_backtrace").as_array();
+  ASSERT_FALSE(lines.empty()) << "Ruby could not decode error_backtrace";
+  bool found = false;
+  for (const auto& line : lines) found = found || std::string_view(line.as_string()).find("fail_with_a_trace") != std::string_view::npos;
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  EXPECT_TRUE(found) << to_json(lines);
+#endif
+}
+
 }  // namespace errand::interop_test
