@@ -6,15 +6,21 @@
 
 namespace errand::redis::scripts {
 
-// A Lua function shared by the scripts that push a job to "its" queue: the payload's
+// Lua functions shared by the scripts that move a job to "its" queue: the payload's
 // "queue" field, or "default" when absent or unreadable. Only read: the payload's bytes
 // are pushed as they are (re-encoding in Lua would reorder keys and round floats).
+// give_back puts a job at the front of its queue (the next to run); prefix = key prefix.
 #define ERRAND_LUA_QUEUE_OF                                                                            \
   "local function queue_of(job)\n"                                                                     \
   "  local ok, decoded = pcall(cjson.decode, job)\n"                                                   \
   "  if ok and type(decoded) == 'table' and type(decoded['queue']) == 'string'\n"                      \
   "     and decoded['queue'] ~= '' then return decoded['queue'] end\n"                                 \
   "  return 'default'\n"                                                                               \
+  "end\n"                                                                                              \
+  "local function give_back(prefix, job)\n"                                                            \
+  "  local queue = queue_of(job)\n"                                                                    \
+  "  redis.call('SADD', prefix .. 'queues', queue)\n"                                                  \
+  "  redis.call('RPUSH', prefix .. 'queue:' .. queue, job)\n"                                          \
   "end\n"
 
 /// Pops up to ARGV[1] jobs from the queue lists KEYS[2..], in order (RPOP: oldest
@@ -52,9 +58,7 @@ for _, owner in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local wip = ARGV[1] .. 'errand:wip:' .. owner
     local job = redis.call('RPOP', wip)
     while job do
-      local queue = queue_of(job)
-      redis.call('SADD', ARGV[1] .. 'queues', queue)
-      redis.call('RPUSH', ARGV[1] .. 'queue:' .. queue, job)
+      give_back(ARGV[1], job)
       rescued = rescued + 1
       job = redis.call('RPOP', wip)
     end
@@ -71,9 +75,7 @@ inline constexpr std::string_view reclaim = ERRAND_LUA_QUEUE_OF R"lua(
 local reclaimed = 0
 for i = 2, #ARGV do
   if redis.call('LREM', KEYS[1], -1, ARGV[i]) == 1 then
-    local queue = queue_of(ARGV[i])
-    redis.call('SADD', ARGV[1] .. 'queues', queue)
-    redis.call('RPUSH', ARGV[1] .. 'queue:' .. queue, ARGV[i])
+    give_back(ARGV[1], ARGV[i])
     reclaimed = reclaimed + 1
   end
 end

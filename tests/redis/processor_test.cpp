@@ -2,6 +2,7 @@
 #include <errand/client.hpp>
 #include <errand/processor.hpp>
 
+#include "recorder.hpp"
 #include "redis_fixture.hpp"
 
 #include <atomic>
@@ -10,26 +11,9 @@
 
 namespace errand::redis_processor_test {
 
-struct Seen {
-  std::mutex mutex;
-  std::vector<std::string> items;
-  void add(std::string s) {
-    std::lock_guard lock(mutex);
-    items.push_back(std::move(s));
-  }
-  std::size_t size() {
-    std::lock_guard lock(mutex);
-    return items.size();
-  }
-  std::vector<std::string> get() {
-    std::lock_guard lock(mutex);
-    return items;
-  }
-};
-
 class RedisProcessorTest : public test::RedisTest {
  protected:
-  Seen seen;
+  test::Recorder seen;
   ProcessorOptions options(int concurrency, QueueList queues = {"default"}) {
     ProcessorOptions o;
     o.concurrency = concurrency;

@@ -4,6 +4,7 @@
 #include <errand/memory.hpp>
 #include <errand/processor.hpp>
 
+#include "recorder.hpp"
 #include "test_env.hpp"
 
 #include <gtest/gtest.h>
@@ -17,26 +18,9 @@
 
 namespace errand::processor_test {
 
-struct Recorder {
-  std::mutex mutex;
-  std::vector<std::string> seen;
-  void add(std::string s) {
-    std::lock_guard lock(mutex);
-    seen.push_back(std::move(s));
-  }
-  std::vector<std::string> get() {
-    std::lock_guard lock(mutex);
-    return seen;
-  }
-  std::size_t size() {
-    std::lock_guard lock(mutex);
-    return seen.size();
-  }
-};
-
 struct Echo : Worker<Echo> {
   static constexpr std::string_view class_name = "Echo";
-  Recorder* recorder;
+  test::Recorder* recorder;
   void perform(const std::string& text, Context& ctx) { recorder->add(std::string(ctx.queue()) + ":" + text); }
 };
 
@@ -50,7 +34,7 @@ class ProcessorTest : public ::testing::Test {
  protected:
   std::shared_ptr<Store> store = make_memory_store();
   Client client{store};
-  Recorder recorder;
+  test::Recorder recorder;
 
   ProcessorOptions options(int concurrency = 2, QueueList queues = {"default"}) {
     ProcessorOptions o;
