@@ -1,0 +1,51 @@
+#include "conformance.hpp"
+
+#include <errand/memory.hpp>
+#include <errand/redis.hpp>
+
+#include "test_env.hpp"
+
+namespace errand::conformance {
+
+std::string StoreConformance::insert(const std::string& queue, const std::string& jid) {
+  const std::string payload = to_json(json::object{{"class", "C"}, {"args", json::array{}}, {"queue", queue}, {"jid", jid}});
+  store->job_insert_many({{{jid, queue, payload, std::nullopt}}});
+  return payload;
+}
+
+std::vector<FetchedJob> StoreConformance::fetch(std::vector<std::string> queues, std::size_t max,
+                                                const std::string& owner) {
+  JobFetchParams params;
+  params.queues = std::move(queues);
+  params.max = max;
+  params.owner = owner;
+  return store->job_fetch(params);
+}
+
+std::vector<std::string> StoreConformance::jids(const std::vector<FetchedJob>& jobs) {
+  std::vector<std::string> out;
+  for (const auto& job : jobs) out.emplace_back(Job::parse(job.payload).jid());
+  return out;
+}
+
+std::vector<StoreFactory> store_factories() {
+  return {
+      {"memory", [] { return make_memory_store(); }},
+      {"redis",
+       [] {
+         test::flush_redis();
+         return connect_redis(test::redis_options());
+       }},
+  };
+}
+
+}  // namespace errand::conformance
+
+namespace errand::conformance {
+
+void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::ValuesIn(store_factories()),
+                         [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+
+}  // namespace errand::conformance

@@ -1,0 +1,41 @@
+// The store conformance suite: the same behavioural tests for every Store. A store
+// joins by adding a factory to store_factories() (conformance.cpp). Tests that need a
+// capability a store lacks check supports_*() and say so.
+#pragma once
+
+#include <errand/store.hpp>
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace errand::conformance {
+
+struct StoreFactory {
+  std::string name;
+  /// A fresh, empty store.
+  std::function<std::shared_ptr<Store>()> make;
+};
+
+/// Names the store in test output, instead of gtest's byte dump.
+void PrintTo(const StoreFactory& factory, std::ostream* out);
+
+class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override { store = GetParam().make(); }
+
+  /// Inserts a ready job of class "C" with `jid`; returns its payload.
+  std::string insert(const std::string& queue, const std::string& jid);
+  /// Fetches up to `max` jobs from `queues`, without waiting.
+  std::vector<FetchedJob> fetch(std::vector<std::string> queues, std::size_t max = 10,
+                                const std::string& owner = "tester:1:000000000000");
+  static std::vector<std::string> jids(const std::vector<FetchedJob>& jobs);
+
+  std::shared_ptr<Store> store;
+};
+
+std::vector<StoreFactory> store_factories();
+
+}  // namespace errand::conformance

@@ -1,0 +1,104 @@
+// Conformance: inserting, fetching, completing and pushing back jobs.
+#include "conformance.hpp"
+
+#include <thread>
+
+namespace errand::conformance {
+namespace {
+
+using Jids = std::vector<std::string>;
+
+TEST_P(StoreConformance, FetchIsFifoWithinAQueueAndStrictAcrossQueues) {
+  insert("low", "l1");
+  insert("high", "h1");
+  insert("low", "l2");
+  insert("high", "h2");
+  EXPECT_EQ(jids(fetch({"high", "low"}, 3)), (Jids{"h1", "h2", "l1"}));
+  EXPECT_EQ(jids(fetch({"high", "low"}, 3)), (Jids{"l2"}));
+  EXPECT_TRUE(fetch({"high", "low"}).empty());
+}
+
+TEST_P(StoreConformance, FetchedJobsCarryTheirQueueAndExactBytes) {
+  const std::string payload = insert("q", "j1");
+  const auto jobs = fetch({"q"});
+  ASSERT_EQ(jobs.size(), 1U);
+  EXPECT_EQ(jobs[0].queue, "q");
+  EXPECT_EQ(jobs[0].payload, payload);
+}
+
+TEST_P(StoreConformance, BulkInsertKeepsOrderAndCountsQueues) {
+  JobInsertManyParams params;
+  for (const std::string jid : {"a", "b", "c"}) {
+    params.jobs.push_back({jid, "bulk", R"({"class":"C","args":[],"jid":")" + jid + R"("})", std::nullopt});
+  }
+  store->job_insert_many(params);
+  EXPECT_EQ(store->queue_size("bulk"), 3);
+  EXPECT_EQ(store->queue_names(), Jids{"bulk"});
+  EXPECT_EQ(jids(fetch({"bulk"})), (Jids{"a", "b", "c"}));
+  EXPECT_EQ(store->queue_size("bulk"), 0);
+}
+
+TEST_P(StoreConformance, RequeuedJobsAreNextInLine) {
+  insert("q", "1");
+  insert("q", "2");
+  insert("q", "3");
+  const auto taken = fetch({"q"}, 2);
+  ASSERT_EQ(jids(taken), (Jids{"1", "2"}));
+  store->job_requeue({taken, "tester:1:000000000000"});
+  EXPECT_EQ(jids(fetch({"q"})), (Jids{"1", "2", "3"}));
+}
+
+TEST_P(StoreConformance, CompletedJobsAreGone) {
+  insert("q", "1");
+  const auto taken = fetch({"q"});
+  store->job_complete({taken, "tester:1:000000000000"});
+  EXPECT_EQ(store->queue_size("q"), 0);
+  EXPECT_TRUE(store->job_in_progress("tester:1:000000000000").empty());
+}
+
+TEST_P(StoreConformance, HostileQueueNamesAreJustNames) {
+  for (const std::string name : {"' OR 1=1; --", "ünïcødé", "a:b", "x\"y", "%_*"}) insert(name, name);
+  for (const std::string name : {"' OR 1=1; --", "ünïcødé", "a:b", "x\"y", "%_*"}) {
+    EXPECT_EQ(store->queue_size(name), 1) << name;
+    EXPECT_EQ(jids(fetch({name})), Jids{name}) << name;
+  }
+}
+
+TEST_P(StoreConformance, AWaitingFetchWakesWhenAJobArrives) {
+  if (!store->capabilities().blocking_fetch) GTEST_SKIP() << GetParam().name << " polls instead of waiting";
+  std::thread producer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    insert("q", "late");
+  });
+  JobFetchParams params;
+  params.queues = {"q"};
+  params.max = 1;
+  params.wait = std::chrono::milliseconds(2000);
+  params.owner = "tester:1:000000000000";
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<FetchedJob> jobs;
+  while (jobs.empty() && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) jobs = store->job_fetch(params);
+  producer.join();
+  EXPECT_EQ(jids(jobs), Jids{"late"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+}
+
+TEST_P(StoreConformance, AWaitingFetchEndsWhenStopped) {
+  std::stop_source stop;
+  JobFetchParams params;
+  params.queues = {"empty"};
+  params.wait = std::chrono::milliseconds(2000);
+  params.stop = stop.get_token();
+  params.owner = "tester:1:000000000000";
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(store->job_fetch(params).empty());
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+}
+
+}  // namespace
+}  // namespace errand::conformance

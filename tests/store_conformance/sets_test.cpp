@@ -1,0 +1,81 @@
+// Conformance: the scheduled, retry and dead sets, and the poller's move.
+#include "conformance.hpp"
+
+namespace errand::conformance {
+namespace {
+
+using Jids = std::vector<std::string>;
+const std::string owner = "tester:1:000000000000";
+
+std::string payload(const std::string& queue, const std::string& jid) {
+  return to_json(json::object{{"class", "C"}, {"args", json::array{}}, {"queue", queue}, {"jid", jid}});
+}
+
+TEST_P(StoreConformance, ScheduledJobsWaitInTheScheduledSetUntilDue) {
+  const TimePoint soon = Clock::now() + std::chrono::hours(1);
+  store->job_insert_many({{{"s", "q", payload("q", "s"), soon}}});
+  EXPECT_EQ(store->queue_size("q"), 0);
+  ASSERT_EQ(store->set_size(JobSet::scheduled), 1);
+  const auto entries = store->set_entries(JobSet::scheduled, 10);
+  EXPECT_NEAR(epoch_seconds(entries.at(0).at), epoch_seconds(soon), 0.01);
+  EXPECT_EQ(store->job_schedule_due({Clock::now(), 100}), 0U);
+  EXPECT_EQ(store->job_schedule_due({soon + std::chrono::seconds(1), 100}), 1U);
+  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
+  EXPECT_EQ(jids(fetch({"q"})), Jids{"s"});
+}
+
+TEST_P(StoreConformance, RetriesMoveBackToTheQueueInTheirPayload) {
+  insert("q", "r");
+  const auto taken = fetch({"q"});
+  const TimePoint at = Clock::now() + std::chrono::seconds(30);
+  store->job_retry({taken.at(0), payload("retries", "r"), at, owner});
+  EXPECT_TRUE(store->job_in_progress(owner).empty());
+  ASSERT_EQ(store->set_size(JobSet::retry), 1);
+  EXPECT_EQ(store->set_entries(JobSet::retry, 1).at(0).payload, payload("retries", "r"));
+  EXPECT_EQ(store->job_schedule_due({at + std::chrono::seconds(1), 100}), 1U);
+  EXPECT_EQ(jids(fetch({"retries"})), Jids{"r"});
+}
+
+TEST_P(StoreConformance, DueMovesRetriesBeforeScheduledJobsAndRespectsMax) {
+  const TimePoint past = Clock::now() - std::chrono::seconds(5);
+  store->job_insert_many({{{"s1", "q", payload("q", "s1"), past}, {"s2", "q", payload("q", "s2"), past}}});
+  insert("q", "x");
+  const auto taken = fetch({"q"});
+  store->job_retry({taken.at(0), payload("q", "x"), past, owner});
+  EXPECT_EQ(store->job_schedule_due({Clock::now(), 2}), 2U);
+  EXPECT_EQ(store->set_size(JobSet::retry), 0) << "retries go first";
+  EXPECT_EQ(store->job_schedule_due({Clock::now(), 100}), 1U);
+  EXPECT_EQ(store->queue_size("q"), 3);
+}
+
+TEST_P(StoreConformance, KilledJobsGoToTheDeadSetWithinItsLimits) {
+  const TimePoint now = Clock::now();
+  for (int i = 0; i < 5; ++i) {
+    const std::string jid = "d" + std::to_string(i);
+    insert("q", jid);
+    const auto taken = fetch({"q"});
+    store->job_kill({taken.at(0), payload("q", jid), now + std::chrono::seconds(i), {.max_jobs = 4}, owner});
+  }
+  // As Sidekiq's ZREMRANGEBYRANK dead 0 -4: the newest 3 stay.
+  const auto dead = store->set_entries(JobSet::dead, 10);
+  ASSERT_EQ(dead.size(), 3U);
+  EXPECT_EQ(Job::parse(dead.front().payload).jid(), "d2");
+  EXPECT_EQ(Job::parse(dead.back().payload).jid(), "d4");
+  insert("q", "old");
+  const auto taken = fetch({"q"});
+  store->job_kill({taken.at(0), payload("q", "old"), now + std::chrono::hours(24 * 200), {}, owner});
+  EXPECT_EQ(store->set_size(JobSet::dead), 1) << "older than 180 days: trimmed";
+  EXPECT_TRUE(store->job_in_progress(owner).empty());
+}
+
+TEST_P(StoreConformance, UnreadablePayloadsCanBeKilledVerbatim) {
+  store->job_insert_many({{{"", "q", "not json {", std::nullopt}}});
+  const auto taken = fetch({"q"});
+  ASSERT_EQ(taken.size(), 1U);
+  EXPECT_EQ(taken[0].payload, "not json {");
+  store->job_kill({taken[0], taken[0].payload, Clock::now(), {}, owner});
+  EXPECT_EQ(store->set_entries(JobSet::dead, 1).at(0).payload, "not json {");
+}
+
+}  // namespace
+}  // namespace errand::conformance
