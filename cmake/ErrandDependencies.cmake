@@ -5,3 +5,4 @@ find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)   # Boost::json, Boost:
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis) # Debian's hiredis config has no target
 find_package(spdlog CONFIG REQUIRED)                        # default log sink, never in public headers
+find_package(SQLite3 REQUIRED)                              # SQLite::SQLite3, the embedded store

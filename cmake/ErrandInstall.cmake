@@ -2,7 +2,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/errand DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS errand_core errand_redis errand
+install(TARGETS errand_core errand_redis errand_sqlite errand
         EXPORT errandTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

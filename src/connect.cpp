@@ -2,6 +2,7 @@
 #include <errand/error.hpp>
 #include <errand/memory.hpp>
 #include <errand/redis.hpp>
+#include <errand/sqlite.hpp>
 #include <errand/store.hpp>
 
 #include <fmt/format.h>
@@ -10,8 +11,9 @@ namespace errand {
 
 std::shared_ptr<Store> connect(std::string_view url) {
   if (url.starts_with("redis://")) return connect_redis(RedisOptions::from_url(url));
+  if (url.starts_with("sqlite://")) return connect_sqlite(SqliteOptions::from_url(url));
   if (url == "memory://" || url == "memory:") return make_memory_store();
-  throw ConfigError(fmt::format("errand: no store for URL \"{}\"; use redis://host:port/db or memory://", url));
+  throw ConfigError(fmt::format("errand: no store for URL \"{}\"; use redis://host:port/db, sqlite://path/to/file.db or memory://", url));
 }
 
 }  // namespace errand

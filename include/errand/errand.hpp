@@ -18,6 +18,7 @@
 #include <errand/redis.hpp>
 #include <errand/registry.hpp>
 #include <errand/retry.hpp>
+#include <errand/sqlite.hpp>
 #include <errand/store.hpp>
 #include <errand/version.hpp>
 #include <errand/worker.hpp>

@@ -198,7 +198,8 @@ class Store {
   [[nodiscard]] virtual std::int64_t set_size(JobSet set) = 0;
 };
 
-/// Opens a store from a URL: `redis://[user:pass@]host:port/db`, `memory://`.
+/// Opens a store from a URL: `redis://[user:pass@]host:port/db`, `sqlite://path/to/file.db`,
+/// `memory://`.
 /// Throws errand::ConfigError for an unknown scheme or a malformed URL.
 [[nodiscard]] std::shared_ptr<Store> connect(std::string_view url);
 

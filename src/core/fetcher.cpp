@@ -23,9 +23,16 @@ constexpr std::chrono::milliseconds max_backoff{5000};
 void Fetcher::run(std::stop_token stop) {
   std::mt19937_64 rng(std::random_device{}());
   std::chrono::milliseconds backoff = first_backoff;
+  if (!registered_(stop)) return;
   while (!stop.stop_requested()) {
     const std::size_t room = handoff_.wait_for_room(stop);
     if (room == 0) break;
+    // Odd while jobs may be in the store's in-progress list but not yet in memory.
+    transfers_.fetch_add(1);
+    struct TransferDone {
+      std::atomic<std::uint64_t>& transfers;
+      ~TransferDone() { transfers.fetch_add(1); }
+    } done{transfers_};
     std::vector<FetchedJob> jobs;
     try {
       jobs = store_.job_fetch({queues_.fetch_order(rng), room, fetch_wait, stop, owner_});

@@ -7,6 +7,9 @@
 
 #include "core/handoff.hpp"
 
+#include <atomic>
+#include <cstdint>
+#include <functional>
 #include <stop_token>
 #include <string>
 
@@ -14,8 +17,15 @@ namespace errand::detail {
 
 class Fetcher {
  public:
-  Fetcher(Store& store, const QueueList& queues, Handoff<FetchedJob>& handoff, Logger& logger, std::string owner)
-      : store_(store), queues_(queues), handoff_(handoff), logger_(logger), owner_(std::move(owner)) {}
+  /// `transfers` counts hand-overs: bumped when a fetch starts (odd) and when its jobs
+  /// are in the hand-off or back in the store (even). See StrandedJobs.
+  /// `registered(stop)` blocks until the process is registered in the store (its first
+  /// heartbeat): a job fetched before that would belong to an owner that other processes
+  /// cannot tell from a dead one. It returns false when `stop` fires first.
+  Fetcher(Store& store, const QueueList& queues, Handoff<FetchedJob>& handoff, Logger& logger, std::string owner,
+          std::atomic<std::uint64_t>& transfers, std::function<bool(std::stop_token)> registered)
+      : store_(store), queues_(queues), handoff_(handoff), logger_(logger), owner_(std::move(owner)),
+        transfers_(transfers), registered_(std::move(registered)) {}
 
   /// Fetches until `stop` fires or the hand-off closes. Store errors are logged and
   /// retried with exponential backoff (0.1 s doubling to 5 s). Jobs fetched after the
@@ -28,6 +38,8 @@ class Fetcher {
   Handoff<FetchedJob>& handoff_;
   Logger& logger_;
   std::string owner_;
+  std::atomic<std::uint64_t>& transfers_;
+  std::function<bool(std::stop_token)> registered_;
 };
 
 }  // namespace errand::detail

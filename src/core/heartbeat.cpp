@@ -88,6 +88,10 @@ void Heartbeat::beat() {
   // Counted only once stored; after a failed beat the next one carries them.
   processed_flushed_ = processed;
   failed_flushed_ = failed;
+  if (!registered_) {
+    registered_ = true;
+    hooks_.on_registered();
+  }
   for (const auto& signal : result.signals) {
     log_safely(logger_, LogLevel::info, [&] { return fmt::format("errand: received {} from the dashboard", signal); });
     hooks_.on_signal(signal);

@@ -24,6 +24,7 @@ class Heartbeat {
     std::function<std::vector<BusyJob>()> busy;       ///< what the worker threads run now
     std::function<bool()> quiet;                      ///< true once quiet or stopping
     std::function<void(std::string_view)> on_signal;  ///< "TSTP", "TERM", ... from a dashboard
+    std::function<void()> on_registered;              ///< after the first beat that reached the store
   };
 
   Heartbeat(Store& store, Logger& logger, const ProcessorOptions& options, const Counters& counters,
@@ -46,6 +47,7 @@ class Heartbeat {
   std::string info_;
   std::uint64_t processed_flushed_ = 0;
   std::uint64_t failed_flushed_ = 0;
+  bool registered_ = false;
 };
 
 }  // namespace errand::detail

@@ -28,9 +28,10 @@ void Poller::rescue() {
       return fmt::format("errand: gave {} job(s) of stopped or crashed processes back to their queues", rescued);
     });
   }
+  const std::uint64_t before = transfers_.load();
   const std::vector<std::string> listed = store_.job_in_progress(owner_);
-  if (listed.empty()) return;
-  std::vector<std::string> stranded = stranded_.update(listed, held_());
+  const std::vector<std::string> held = held_();
+  std::vector<std::string> stranded = stranded_.update(listed, held, before, transfers_.load());
   if (stranded.empty()) return;
   const std::size_t reclaimed = store_.job_reclaim({owner_, std::move(stranded)});
   log_safely(logger_, LogLevel::warn, [&] {

@@ -7,6 +7,8 @@
 
 #include "core/stranded_jobs.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <stop_token>
 #include <string>
@@ -15,10 +17,12 @@ namespace errand::detail {
 
 class Poller {
  public:
-  /// `held()` gives the payloads this process holds in memory (fetched, not finished).
+  /// `held()` gives the payloads this process holds in memory (fetched, not finished);
+  /// `transfers` is the fetcher's transfer counter (see StrandedJobs).
   Poller(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner,
-         std::function<std::vector<std::string>()> held)
-      : store_(store), logger_(logger), options_(options), owner_(std::move(owner)), held_(std::move(held)) {}
+         std::function<std::vector<std::string>()> held, const std::atomic<std::uint64_t>& transfers)
+      : store_(store), logger_(logger), options_(options), owner_(std::move(owner)), held_(std::move(held)),
+        transfers_(transfers) {}
 
   /// Polls until `stop` fires, at Sidekiq's randomized interval (see ProcessorOptions).
   /// Each round also rescues the jobs of processes that died holding them.
@@ -35,6 +39,7 @@ class Poller {
   const ProcessorOptions& options_;
   std::string owner_;
   std::function<std::vector<std::string>()> held_;
+  const std::atomic<std::uint64_t>& transfers_;
   StrandedJobs stranded_;
 };
 

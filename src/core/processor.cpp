@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <functional>
 #include <mutex>
@@ -57,16 +58,20 @@ class Processor::Impl {
     });
     workers_.start();
     fetcher_ = std::thread([this, stop = fetch_stop_.get_token()] {
-      detail::Fetcher(*store_, options_.queues, handoff_, *logger_, identity_).run(stop);
+      detail::Fetcher(*store_, options_.queues, handoff_, *logger_, identity_, transfers_,
+                      [this](std::stop_token s) { return wait_registered(std::move(s)); })
+          .run(stop);
     });
     poller_ = std::thread([this, stop = poll_stop_.get_token()] {
-      detail::Poller(*store_, *logger_, options_, identity_, [this] { return workers_.held_payloads(); }).run(stop);
+      detail::Poller(*store_, *logger_, options_, identity_, [this] { return workers_.held_payloads(); }, transfers_)
+          .run(stop);
     });
     heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
       detail::Heartbeat(*store_, *logger_, options_, counters_, identity_,
                         {.busy = [this] { return workers_.busy(); },
                          .quiet = [this] { return is_quiet(); },
-                         .on_signal = [this](std::string_view signal) { on_signal(signal); }})
+                         .on_signal = [this](std::string_view signal) { on_signal(signal); },
+                         .on_registered = [this] { mark_registered(); }})
           .run(stop);
     });
   }
@@ -183,6 +188,19 @@ class Processor::Impl {
     if (state_ != State::idle) throw ConfigError(fmt::format("errand: {} before Processor::start()", what));
   }
 
+  void mark_registered() {
+    {
+      std::lock_guard lock(registered_mutex_);
+      registered_ = true;
+    }
+    registered_changed_.notify_all();
+  }
+
+  bool wait_registered(std::stop_token stop) {
+    std::unique_lock lock(registered_mutex_);
+    return registered_changed_.wait(lock, stop, [&] { return registered_; });
+  }
+
   bool is_quiet() const {
     std::lock_guard lock(lifecycle_);
     return state_ != State::running;
@@ -243,6 +261,10 @@ class Processor::Impl {
   WorkerRegistry registry_;
   ServerMiddlewareChain middleware_;
   detail::Counters counters_;
+  std::atomic<std::uint64_t> transfers_{0};  // the fetcher's hand-overs (see StrandedJobs)
+  std::mutex registered_mutex_;                // the first heartbeat reached the store:
+  std::condition_variable_any registered_changed_;  // only then may the fetcher take jobs
+  bool registered_ = false;
   detail::Retrier retrier_;
   detail::JobRunner runner_;
   detail::Handoff<FetchedJob> handoff_;

@@ -2,6 +2,10 @@
 
 #include <errand/memory.hpp>
 #include <errand/redis.hpp>
+#include <errand/sqlite.hpp>
+
+#include <filesystem>
+#include <unistd.h>
 
 #include "test_env.hpp"
 
@@ -28,6 +32,16 @@ std::vector<std::string> StoreConformance::jids(const std::vector<FetchedJob>& j
   return out;
 }
 
+namespace {
+/// One file per test process (ctest runs each test in its own process).
+std::filesystem::path sqlite_file() {
+  return std::filesystem::temp_directory_path() / ("errand-conformance-" + std::to_string(::getpid()) + ".db");
+}
+void remove_sqlite_files() {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(sqlite_file().string() + suffix);
+}
+}  // namespace
+
 std::vector<StoreFactory> store_factories() {
   return {
       {"memory", [] { return make_memory_store(); }},
@@ -36,6 +50,14 @@ std::vector<StoreFactory> store_factories() {
          test::flush_redis();
          return connect_redis(test::redis_options());
        }},
+      {"sqlite",
+       [] {
+         remove_sqlite_files();
+         SqliteOptions options;
+         options.path = sqlite_file().string();
+         return connect_sqlite(options);
+       },
+       remove_sqlite_files},
   };
 }
 

@@ -17,6 +17,8 @@ struct StoreFactory {
   std::string name;
   /// A fresh, empty store.
   std::function<std::shared_ptr<Store>()> make;
+  /// Removes what make() left behind (files), if anything.
+  std::function<void()> cleanup = [] {};
 };
 
 /// Names the store in test output, instead of gtest's byte dump.
@@ -25,6 +27,10 @@ void PrintTo(const StoreFactory& factory, std::ostream* out);
 class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override { store = GetParam().make(); }
+  void TearDown() override {
+    store.reset();
+    GetParam().cleanup();
+  }
 
   /// Inserts a ready job of class "C" with `jid`; returns its payload.
   std::string insert(const std::string& queue, const std::string& jid);

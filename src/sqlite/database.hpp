@@ -1,0 +1,118 @@
+// A small RAII layer over SQLite's C API: connections, prepared statements, transactions,
+// and a pool of connections. Errors become errand::StoreError with SQLite's message.
+#pragma once
+
+#include <errand/sqlite.hpp>
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace errand::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  /// Resets the (cached) statement for its next use.
+  ~Statement();
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind_null(int index);
+
+  /// Advances: true while there is a row. Throws errand::StoreError.
+  bool step();
+  /// Runs to completion (for statements without rows).
+  void run();
+
+  [[nodiscard]] std::int64_t integer(int column) const;
+  [[nodiscard]] double real(int column) const;
+  [[nodiscard]] std::string text(int column) const;
+  [[nodiscard]] bool is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Connection {
+ public:
+  explicit Connection(const SqliteOptions& options);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  /// A prepared statement for `sql`, compiled once per connection. `sql` must be a
+  /// string literal (it is cached by address).
+  Statement prepare(const char* sql);
+  /// Runs one or more statements without results.
+  void exec(const char* sql);
+  /// The value of `PRAGMA data_version`: it changes when another connection commits.
+  std::int64_t data_version();
+
+  [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::map<const char*, sqlite3_stmt*> statements_;
+};
+
+/// BEGIN IMMEDIATE (the write lock now, so the busy timeout applies); COMMIT on
+/// commit(), ROLLBACK when destroyed otherwise.
+class Transaction {
+ public:
+  explicit Transaction(Connection& c);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& c_;
+  bool done_ = false;
+};
+
+class Pool {
+ public:
+  explicit Pool(SqliteOptions options);
+
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(&pool), c_(std::move(c)) {}
+    Lease(Lease&&) noexcept = default;
+    Lease& operator=(Lease&&) noexcept = default;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    Connection& operator*() const noexcept { return *c_; }
+    Connection* operator->() const noexcept { return c_.get(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  Lease acquire();
+  [[nodiscard]] const SqliteOptions& options() const noexcept { return options_; }
+
+ private:
+  SqliteOptions options_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;
+};
+
+}  // namespace errand::sqlite

@@ -1,0 +1,112 @@
+// The SQLite store shared by several processes on one machine, one of them killed.
+#include <errand/client.hpp>
+#include <errand/processor.hpp>
+#include <errand/sqlite.hpp>
+
+#include "test_env.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace errand::sqlite_test {
+
+namespace fs = std::filesystem;
+
+class SqliteProcessesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("errand-sqlite-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    url = "sqlite://" + (dir / "jobs.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  /// A child process running a processor until its queue stays empty; each job appends
+  /// its jid to the child's own file. Returns the child's pid.
+  pid_t start_worker(int index) {
+    const pid_t pid = ::fork();
+    if (pid != 0) return pid;
+    // In the child: no threads were inherited (the parent has started none).
+    std::ofstream out(dir / ("done-" + std::to_string(index) + ".txt"));
+    ProcessorOptions options;
+    options.concurrency = 4;
+    options.logger = null_logger();
+    options.heartbeat_interval = std::chrono::milliseconds(100);
+    options.poll_interval_average = std::chrono::milliseconds(100);
+    auto store = connect(url);
+    std::mutex mutex;
+    Processor processor(store, options);
+    processor.register_handler("Job", [&](const Job& job, Context&) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      std::lock_guard lock(mutex);
+      out << job.jid() << std::endl;  // flushed: a kill loses nothing written
+    });
+    processor.start();
+    int idle = 0;
+    while (idle < 20) {  // 2 s with nothing queued anywhere
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      idle = store->queue_size("default") == 0 && processor.stats().busy == 0 ? idle + 1 : 0;
+    }
+    processor.stop();
+    std::_Exit(0);
+  }
+
+  std::map<std::string, int> runs_by_jid() {
+    std::map<std::string, int> runs;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().filename().string().rfind("done-", 0) != 0) continue;
+      std::ifstream in(entry.path());
+      for (std::string jid; std::getline(in, jid);) ++runs[jid];
+    }
+    return runs;
+  }
+
+  fs::path dir;
+  std::string url;
+};
+
+TEST_F(SqliteProcessesTest, ThreeProcessesShareOneFileAndAKilledOnesJobsComeBack) {
+  constexpr int jobs = 3000;
+  std::set<std::string> jids;
+  {
+    Client client{connect(url)};
+    std::vector<Job> batch;
+    for (int i = 0; i < jobs; ++i) batch.push_back(Job(json::object{{"class", "Job"}, {"args", json::array{i}}}));
+    for (auto& jid : client.push_bulk(std::move(batch))) jids.insert(jid);
+  }
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(start_worker(i));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(workers[0], SIGKILL);  // mid-run, holding jobs
+  int status = 0;
+  ::waitpid(workers[0], &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  for (std::size_t i = 1; i < workers.size(); ++i) {
+    ::waitpid(workers[i], &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  const auto runs = runs_by_jid();
+  std::set<std::string> done;
+  int repeats = 0;
+  for (const auto& [jid, count] : runs) {
+    done.insert(jid);
+    repeats += count - 1;
+  }
+  EXPECT_EQ(done, jids) << "every job ran";
+  EXPECT_LE(repeats, 2 * 4) << "only jobs the killed process held can run twice";
+  auto store = connect(url);
+  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_TRUE(store->job_in_progress("anyone").empty());
+}
+
+}  // namespace errand::sqlite_test
