@@ -68,6 +68,6 @@ namespace errand::conformance {
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::ValuesIn(store_factories()),
-                         [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<StoreFactory>& param) { return param.param.name; });
 
 }  // namespace errand::conformance
