@@ -9,7 +9,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   # libraries
   libboost1.81-dev libboost-json1.81-dev libhiredis-dev libsqlite3-dev libssl-dev
-  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   # real servers and peers used by the tests
   redis-server ruby ruby-sidekiq
 )

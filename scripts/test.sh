@@ -29,12 +29,12 @@ build/consumer/consumer
 
 stage "ASan + UBSan build and tests"
 bash scripts/build.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DERRAND_WERROR=ON -DERRAND_SANITIZE="address;undefined" \
-  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_TEST_REDIS_PORT=16391
+  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_BUILD_BENCH=OFF -DERRAND_TEST_REDIS_PORT=16391
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_tests build/asan
 
 stage "TSan build and tests"
 bash scripts/build.sh build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRAND_WERROR=ON -DERRAND_SANITIZE=thread \
-  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_TEST_REDIS_PORT=16392
+  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_BUILD_BENCH=OFF -DERRAND_TEST_REDIS_PORT=16392
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tsan.supp" run_tests build/tsan
 
 stage "all tests passed"

@@ -21,6 +21,11 @@ namespace json = boost::json;
 
 /// Appends the JSON text of `value` to `out` (see to_json).
 void append_json(std::string& out, const json::value& value);
+/// The same for an object or an array, without first copying it into a json::value.
+void append_json(std::string& out, const json::object& object);
+void append_json(std::string& out, const json::array& array);
+[[nodiscard]] std::string to_json(const json::object& object);
+[[nodiscard]] std::string to_json(const json::array& array);
 
 /// A double as Ruby's `Float#to_s` prints it (shortest text that reads back exactly).
 /// Used for JSON numbers and for sorted-set scores.

@@ -80,39 +80,48 @@ void append_json(std::string& out, const json::value& value) {
     case json::kind::uint64: append_integer(out, value.get_uint64()); break;
     case json::kind::double_: out += format_double(value.get_double()); break;
     case json::kind::string: append_string(out, value.get_string()); break;
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& item : value.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json(out, item);
-      }
-      out.push_back(']');
-      break;
-    }
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& member : value.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_string(out, member.key());
-        out.push_back(':');
-        append_json(out, member.value());
-      }
-      out.push_back('}');
-      break;
-    }
+    case json::kind::array: append_json(out, value.get_array()); break;
+    case json::kind::object: append_json(out, value.get_object()); break;
   }
 }
 
-std::string to_json(const json::value& value) {
+void append_json(std::string& out, const json::array& array) {
+  out.push_back('[');
+  bool first = true;
+  for (const auto& item : array) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json(out, item);
+  }
+  out.push_back(']');
+}
+
+void append_json(std::string& out, const json::object& object) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& member : object) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_string(out, member.key());
+    out.push_back(':');
+    append_json(out, member.value());
+  }
+  out.push_back('}');
+}
+
+namespace {
+template <class Json>
+std::string write(const Json& json) {
   std::string out;
   out.reserve(256);
-  append_json(out, value);
+  append_json(out, json);
   return out;
 }
+}  // namespace
+
+std::string to_json(const json::value& value) { return write(value); }
+std::string to_json(const json::object& object) { return write(object); }
+std::string to_json(const json::array& array) { return write(array); }
 
 json::value parse_json(std::string_view text) {
   json::parse_options options;
