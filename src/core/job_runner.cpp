@@ -37,14 +37,14 @@ bool wants_backtrace(const Job& job, const WorkerRegistry::Entry* entry) {
 
 }  // namespace
 
-void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& still_owned) {
+void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& claim_outcome) {
   Job job;
   try {
     job = Job::parse(fetched.payload);
   } catch (const PayloadError& e) {
     counters_.processed.fetch_add(1, std::memory_order_relaxed);
     counters_.failed.fetch_add(1, std::memory_order_relaxed);
-    if (still_owned()) retrier_.payload_unreadable(fetched, e.what());
+    if (claim_outcome()) retrier_.payload_unreadable(fetched, e.what());
     return;
   }
 
@@ -78,7 +78,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
   if (failure.error && wants_backtrace(job, entry)) failure.backtrace = thrown_trace();
 
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
-  if (!still_owned()) return;
+  if (!claim_outcome()) return;
   if (!failure.error) {
     try {
       store_.job_complete({{fetched}, owner_});

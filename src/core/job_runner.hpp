@@ -27,11 +27,12 @@ class JobRunner {
       : store_(store), registry_(registry), middleware_(middleware), retrier_(retrier), logger_(logger),
         counters_(counters), owner_(std::move(owner)) {}
 
-  /// Runs `fetched`. Before recording the outcome it calls `still_owned()`; when that
-  /// returns false (shutdown already pushed the job back), nothing is recorded.
+  /// Runs `fetched`. Before recording the outcome it calls `claim_outcome()`: false means
+  /// shutdown already pushed the job back, and nothing is recorded; true means the
+  /// outcome is this call's to record (shutdown then leaves the job alone).
   /// Every failure of the job ends in retry or dead; an exception escapes only when
   /// even that could not be recorded (the caller then pushes the job back).
-  void run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& still_owned);
+  void run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& claim_outcome);
 
  private:
   Store& store_;

@@ -32,21 +32,34 @@ void WorkerPool::work(Slot& slot) {
       slot.job = &*fetched;
       slot.started = Clock::now();
       slot.abandoned = false;
+      slot.finishing = false;
       stop = slot.stop.get_token();
     }
-    const auto release = [&slot] {
+    // The job stays held (slot.job) until its outcome is in the store: a job listed in
+    // progress but not held would be given back as stranded, and run twice.
+    const auto claim_outcome = [&slot] {
       std::lock_guard lock(slot.mutex);
-      slot.job = nullptr;
-      return !slot.abandoned;
+      if (slot.abandoned) return false;
+      slot.finishing = true;
+      return true;
     };
     try {
-      runner_.run(*fetched, std::move(stop), release);
+      runner_.run(*fetched, std::move(stop), claim_outcome);
     } catch (...) {
       // run() records every outcome itself; getting here means even that failed
       // (out of memory, say). Push the job back rather than lose it.
-      if (release()) requeue_({*fetched}, "its outcome could not be recorded");
+      bool owned = false;
+      {
+        std::lock_guard lock(slot.mutex);
+        owned = !slot.abandoned;
+      }
+      if (owned) requeue_({*fetched}, "its outcome could not be recorded");
     }
-    release();
+    {
+      std::lock_guard lock(slot.mutex);
+      slot.job = nullptr;
+      slot.finishing = false;
+    }
     handoff_.done();
   }
 }
@@ -75,7 +88,7 @@ std::vector<FetchedJob> WorkerPool::abandon_running() {
   std::vector<FetchedJob> running;
   for (auto& slot : slots_) {
     std::lock_guard lock(slot.mutex);
-    if (slot.job == nullptr) continue;
+    if (slot.job == nullptr || slot.finishing) continue;
     slot.abandoned = true;
     slot.stop.request_stop();
     running.push_back(*slot.job);

@@ -41,9 +41,10 @@ class WorkerPool {
  private:
   struct Slot {
     std::mutex mutex;
-    const FetchedJob* job = nullptr;
+    const FetchedJob* job = nullptr;  ///< held until its outcome is in the store
     TimePoint started;
-    bool abandoned = false;
+    bool abandoned = false;  ///< shutdown pushed it back: record nothing
+    bool finishing = false;  ///< its outcome is being recorded: shutdown leaves it alone
     std::stop_source stop;
   };
 
