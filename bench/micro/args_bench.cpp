@@ -3,6 +3,8 @@
 #include <errand/job.hpp>
 #include <errand/worker.hpp>
 
+#include "hard_worker.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/describe.hpp>
 
@@ -12,18 +14,8 @@
 
 namespace args_bench {
 
-struct Report {
-  std::string plan;
-  double amount = 0;
-  std::optional<std::int64_t> seats;
-  std::optional<std::string> coupon;
-};
-BOOST_DESCRIBE_STRUCT(Report, (), (plan, amount, seats, coupon))
-
-struct HardWorker : errand::Worker<HardWorker> {
-  static constexpr std::string_view class_name = "App::Jobs::HardWorker";
-  void perform(std::int64_t /*user_id*/, const std::string& /*email*/, const Report& /*report*/) {}
-};
+using errand_bench::HardWorker;
+using errand_bench::Report;
 using Traits = errand::WorkerTraits<HardWorker>;
 
 // The job of docs/benchmarks.md (deps.md Q8): args [1234,"bob@example.com",{"plan":"pro","amount":19.99}].

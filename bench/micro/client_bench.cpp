@@ -3,6 +3,8 @@
 #include <errand/client.hpp>
 #include <errand/memory.hpp>
 
+#include "hard_worker.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/describe.hpp>
 
@@ -14,18 +16,8 @@
 
 namespace client_bench {
 
-struct Report {
-  std::string plan;
-  double amount = 0;
-  std::optional<std::int64_t> seats;
-  std::optional<std::string> coupon;
-};
-BOOST_DESCRIBE_STRUCT(Report, (), (plan, amount, seats, coupon))
-
-struct HardWorker : errand::Worker<HardWorker> {
-  static constexpr std::string_view class_name = "App::Jobs::HardWorker";
-  void perform(std::int64_t /*user_id*/, const std::string& /*email*/, const Report& /*report*/) {}
-};
+using errand_bench::HardWorker;
+using errand_bench::Report;
 
 /// Empties the memory store's queue so memory stays bounded. Called outside the timing.
 void drain(errand::Store& store) {
