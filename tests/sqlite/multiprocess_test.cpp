@@ -40,7 +40,9 @@ class SqliteProcessesTest : public ::testing::Test {
     ProcessorOptions options;
     options.concurrency = 4;
     options.logger = null_logger();
-    options.heartbeat_interval = std::chrono::milliseconds(100);
+    // A live process counts as dead after 3 missed beats: 3 s here, so that a slow
+    // build (TSan) does not make the live workers look dead to each other.
+    options.heartbeat_interval = std::chrono::milliseconds(1000);
     options.poll_interval_average = std::chrono::milliseconds(100);
     auto store = connect(url);
     std::mutex mutex;
