@@ -53,8 +53,10 @@ class SqliteProcessesTest : public ::testing::Test {
       out << job.jid() << std::endl;  // flushed: a kill loses nothing written
     });
     processor.start();
+    // Until nothing was queued for longer than a dead process's jobs take to come back
+    // (3 missed beats), so that the survivors are there to run them.
     int idle = 0;
-    while (idle < 20) {  // 2 s with nothing queued anywhere
+    while (idle < 50) {  // 5 s
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       idle = store->queue_size("default") == 0 && processor.stats().busy == 0 ? idle + 1 : 0;
     }
