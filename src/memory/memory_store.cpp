@@ -2,6 +2,8 @@
 #include <errand/error.hpp>
 #include <errand/memory.hpp>
 
+#include "core/store_support.hpp"
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -78,11 +80,7 @@ class MemoryStore final : public Store {
         while (moved < params.max && !jobs.empty() && jobs.begin()->first <= params.now) {
           std::string payload = std::move(jobs.begin()->second);
           jobs.erase(jobs.begin());
-          std::string queue = "default";
-          try {
-            queue = std::string(Job::parse(payload).queue());
-          } catch (const Error&) {  // NOLINT(bugprone-empty-catch): unreadable jobs go to "default" and die there
-          }
+          const std::string queue = detail::queue_of(payload);
           queue_names_.insert(queue);
           queues_[queue].push_front(std::move(payload));
           ++moved;

@@ -197,6 +197,10 @@ Reply Connection::run(std::initializer_list<std::string_view> argv) {
   return std::move(replies.front());
 }
 
+void expect_all_ok(const std::vector<Reply>& replies, std::string_view what) {
+  for (const Reply& reply : replies) expect_ok(reply, what);
+}
+
 const Reply& expect_ok(const Reply& reply, std::string_view what) {
   if (reply.is_error()) throw StoreError(fmt::format("errand: redis {} failed: {}", what, reply.text()));
   return reply;

@@ -66,5 +66,7 @@ class Connection {
 
 /// Throws errand::StoreError naming `what` if `reply` is an error reply.
 const Reply& expect_ok(const Reply& reply, std::string_view what);
+/// The same for every reply of a pipeline.
+void expect_all_ok(const std::vector<Reply>& replies, std::string_view what);
 
 }  // namespace errand::redis

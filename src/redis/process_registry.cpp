@@ -1,9 +1,10 @@
 #include "redis/process_registry.hpp"
 
+#include "core/store_support.hpp"
+
 #include <errand/json.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <fmt/format.h>
 
 namespace errand::redis {
@@ -20,13 +21,6 @@ std::vector<std::string_view> busy_suffixes(SidekiqVersion version) {
   return {busy_key_from_6_5};
 }
 
-std::string utc_date(TimePoint t) {
-  const std::time_t seconds = Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 /// A busy entry as Sidekiq's Processor writes it: the payload embedded as a string.
 std::string busy_entry(const BusyJob& job) {
   json::object entry;
@@ -40,7 +34,7 @@ std::string busy_entry(const BusyJob& job) {
 
 ProcessBeatResult ProcessRegistry::beat(const ProcessBeatParams& p) {
   const TimePoint now = Clock::now();
-  const std::string date = utc_date(now);
+  const std::string date = detail::utc_date(now);
   const std::string processed = std::to_string(p.processed);
   const std::string failed = std::to_string(p.failed);
   const std::string processed_key = keys_.stat("processed");
@@ -109,7 +103,7 @@ ProcessBeatResult ProcessRegistry::beat(const ProcessBeatParams& p) {
     all.add({"RPOP", signals});  // last: its reply is read below
     all.add({"EXEC"});
     const std::vector<Reply> replies = c.execute(all);
-    for (const Reply& reply : replies) expect_ok(reply, "heartbeat");
+    expect_all_ok(replies, "heartbeat");
     ProcessBeatResult result;
     const Reply& exec = replies.back();
     if (exec.is_array() && !exec.elements().empty() && exec.elements().back().type() == Reply::Type::string) {
@@ -128,7 +122,7 @@ void ProcessRegistry::stop(std::string_view identity, SidekiqVersion version) {
     commands.add({"UNLINK", key});
   }
   pool_.with([&](Connection& c) {
-    for (const Reply& reply : c.execute(commands)) expect_ok(reply, "removing the process from `processes`");
+    expect_all_ok(c.execute(commands), "removing the process from `processes`");
   });
 }
 

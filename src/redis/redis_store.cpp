@@ -38,10 +38,6 @@ double parse_score(std::string_view text) {
   return value;
 }
 
-void check_all(const std::vector<Reply>& replies, std::string_view what) {
-  for (const Reply& reply : replies) redis::expect_ok(reply, what);
-}
-
 class RedisStore final : public Store {
  public:
   explicit RedisStore(const RedisOptions& options)
@@ -98,7 +94,7 @@ class RedisStore final : public Store {
       commands.add(zadd);
     }
     if (commands.empty()) return;
-    pool_.with([&](Connection& c) { check_all(c.execute(commands), "enqueue"); });
+    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "enqueue"); });
   }
 
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override { return fetcher_.fetch(params); }
@@ -109,7 +105,7 @@ class RedisStore final : public Store {
     const std::string in_progress = keys_.in_progress(params.owner);
     Commands commands;
     for (const auto& job : params.jobs) commands.add({"LREM", in_progress, "-1", job.payload});
-    pool_.with([&](Connection& c) { check_all(c.execute(commands), "acknowledging a job"); });
+    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "acknowledging a job"); });
   }
 
   void job_requeue(const JobRequeueParams& params) override {
@@ -130,7 +126,7 @@ class RedisStore final : public Store {
       for (const auto& job : params.jobs) commands.add({"LREM", in_progress, "-1", job.payload});
     }
     commands.add({"EXEC"});
-    pool_.with([&](Connection& c) { check_all(c.execute(commands), "requeue"); });
+    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "requeue"); });
   }
 
   void job_retry(const JobRetryParams& params) override {
@@ -142,7 +138,7 @@ class RedisStore final : public Store {
     commands.add({"ZADD", key, at, params.payload});
     if (reliable_) commands.add({"LREM", in_progress, "-1", params.fetched.payload});
     commands.add({"EXEC"});
-    pool_.with([&](Connection& c) { check_all(c.execute(commands), "ZADD retry"); });
+    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "ZADD retry"); });
   }
 
   void job_kill(const JobKillParams& params) override {
@@ -159,7 +155,7 @@ class RedisStore final : public Store {
     const std::string in_progress = keys_.in_progress(params.owner);
     if (reliable_) commands.add({"LREM", in_progress, "-1", params.fetched.payload});
     commands.add({"EXEC"});
-    pool_.with([&](Connection& c) { check_all(c.execute(commands), "moving a job to the dead set"); });
+    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "moving a job to the dead set"); });
   }
 
   std::size_t job_schedule_due(const JobScheduleDueParams& params) override {

@@ -3,21 +3,14 @@
 
 #include <errand/error.hpp>
 
+#include "core/store_support.hpp"
 #include "sqlite/schema.hpp"
 
 #include <fmt/format.h>
 
-#include <ctime>
 
 namespace errand::sqlite {
 namespace {
-
-std::string utc_date(TimePoint t) {
-  const std::time_t seconds = Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 void add_stat(Connection& c, const std::string& name, std::uint64_t amount) {
   if (amount == 0) return;
@@ -55,7 +48,7 @@ ProcessBeatResult SqliteStore::process_beat(const ProcessBeatParams& p) {
       .bind(5, static_cast<std::int64_t>(p.quiet ? 1 : 0))
       .bind(6, static_cast<std::int64_t>(p.busy.size()))
       .run();
-  const std::string date = utc_date(now);
+  const std::string date = detail::utc_date(now);
   add_stat(*c, "processed", p.processed);
   add_stat(*c, "processed:" + date, p.processed);
   add_stat(*c, "failed", p.failed);

@@ -2,6 +2,7 @@
 
 #include <errand/error.hpp>
 
+#include "core/store_support.hpp"
 #include "sqlite/schema.hpp"
 
 #include <fmt/format.h>
@@ -10,15 +11,6 @@
 
 namespace errand::sqlite {
 namespace {
-
-/// The queue a job belongs in, from its payload ("default" if unreadable).
-std::string queue_of(std::string_view payload) {
-  try {
-    return std::string(Job::parse(payload).queue());
-  } catch (const Error&) {
-    return "default";
-  }
-}
 
 void remember_queue(Connection& c, std::string_view queue) {
   c.prepare("INSERT OR IGNORE INTO errand_queues (name) VALUES (?1)").bind(1, queue).run();
@@ -158,7 +150,7 @@ void SqliteStore::job_retry(const JobRetryParams& params) {
       .bind(2, params.owner)
       .bind(3, params.payload)
       .bind(4, epoch_seconds(params.retry_at))
-      .bind(5, queue_of(params.payload))
+      .bind(5, detail::queue_of(params.payload))
       .run();
 }
 
@@ -197,7 +189,7 @@ std::size_t SqliteStore::job_schedule_due(const JobScheduleDueParams& params) {
         .bind(3, static_cast<std::int64_t>(params.max - due.size()));
     while (s.step()) due.emplace_back(s.integer(0), s.text(1));
   }
-  for (const auto& [id, payload] : due) append_ready(*c, id, queue_of(payload));
+  for (const auto& [id, payload] : due) append_ready(*c, id, detail::queue_of(payload));
   tx.commit();
   if (!due.empty()) notify();
   return due.size();

@@ -1,0 +1,33 @@
+// Small pieces every store needs, written once.
+#pragma once
+
+#include <errand/error.hpp>
+#include <errand/job.hpp>
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <string>
+#include <string_view>
+
+namespace errand::detail {
+
+/// The queue a payload belongs in: its "queue" field, or "default" when the payload is
+/// unreadable (it then dies in that queue, with its error recorded).
+inline std::string queue_of(std::string_view payload) {
+  try {
+    return std::string(Job::parse(payload).queue());
+  } catch (const Error&) {
+    return "default";
+  }
+}
+
+/// "2026-11-23": the UTC date of Sidekiq's daily stats keys.
+inline std::string utc_date(TimePoint t) {
+  const std::time_t seconds = Clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+}  // namespace errand::detail
