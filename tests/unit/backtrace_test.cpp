@@ -26,7 +26,9 @@ class BacktraceTest : public ::testing::Test {
  protected:
   std::shared_ptr<Store> store = make_memory_store();
 
+  /// Runs `payload` on a fresh store until it fails once; returns it from the retry set.
   Job failed_job(const std::string& payload) {
+    store = make_memory_store();
     ProcessorOptions o;
     o.concurrency = 1;
     o.logger = null_logger();
