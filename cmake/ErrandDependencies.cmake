@@ -6,3 +6,5 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis) # Debian's hiredis config has no target
 find_package(spdlog CONFIG REQUIRED)                        # default log sink, never in public headers
 find_package(SQLite3 REQUIRED)                              # SQLite::SQLite3, the embedded store
+find_package(PostgreSQL REQUIRED)                           # PostgreSQL::PostgreSQL (libpq), the pgmq store
+find_package(tomlplusplus CONFIG REQUIRED)                  # tomlplusplus::tomlplusplus, the TOML config reader

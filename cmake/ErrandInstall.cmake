@@ -2,7 +2,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/errand DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS errand_core errand_redis errand_sqlite errand
+install(TARGETS errand_core errand_redis errand_sqlite errand_postgres errand
         EXPORT errandTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -16,3 +16,10 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/errandConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/errandConfig.cmake ${PROJECT_BINARY_DIR}/errandConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/errand)
+
+# errand_config (TOML configuration): its own block, in the same export set.
+install(TARGETS errand_config
+        EXPORT errandTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -8,10 +8,11 @@ packages=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   # libraries
-  libboost1.81-dev libboost-json1.81-dev libhiredis-dev libsqlite3-dev libssl-dev
+  libboost1.81-dev libboost-json1.81-dev libhiredis-dev libpq-dev libsqlite3-dev libssl-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libtomlplusplus-dev
   # real servers and peers used by the tests
-  redis-server ruby ruby-sidekiq
+  redis-server postgresql-15 ruby ruby-sidekiq
 )
 
 missing=()

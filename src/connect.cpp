@@ -1,6 +1,7 @@
 // errand::connect: a store chosen by URL scheme.
 #include <errand/error.hpp>
 #include <errand/memory.hpp>
+#include <errand/postgres.hpp>
 #include <errand/redis.hpp>
 #include <errand/sqlite.hpp>
 #include <errand/store.hpp>
@@ -11,9 +12,12 @@ namespace errand {
 
 std::shared_ptr<Store> connect(std::string_view url) {
   if (url.starts_with("redis://")) return connect_redis(RedisOptions::from_url(url));
+  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    return connect_postgres(PostgresOptions::from_url(url));
+  }
   if (url.starts_with("sqlite://")) return connect_sqlite(SqliteOptions::from_url(url));
   if (url == "memory://" || url == "memory:") return make_memory_store();
-  throw ConfigError(fmt::format("errand: no store for URL \"{}\"; use redis://host:port/db, sqlite://path/to/file.db or memory://", url));
+  throw ConfigError(fmt::format("errand: no store for URL \"{}\"; use redis://host:port/db, postgres://user@host/db, sqlite://path/to/file.db or memory://", url));
 }
 
 }  // namespace errand

@@ -38,7 +38,7 @@ class Client {
   /// types. Returns the jid, or nullopt when a client middleware stopped the push.
   template <class W, class... A>
   std::optional<std::string> enqueue(A&&... args) const {
-    return push(make_job<W>(FieldOrder::args_first, std::forward<A>(args)...));
+    return push(make_job<W>(FieldOrder::args_first, std::forward<A>(args)...), format_of<W>());
   }
 
   /// Enqueues a job to run after `delay` (≤ 0: now).
@@ -52,7 +52,7 @@ class Client {
   std::optional<std::string> enqueue_at(TimePoint when, A&&... args) const {
     Job job = make_job<W>(FieldOrder::class_first, std::forward<A>(args)...);
     job.set("at", epoch_seconds(when));
-    return push(std::move(job));
+    return push(std::move(job), format_of<W>());
   }
 
   /// Enqueues one job per argument tuple in one round trip. Returns the jids pushed.
@@ -63,7 +63,7 @@ class Client {
     for (const auto& args : jobs) {
       batch.push_back(std::apply([this](const auto&... a) { return make_job<W>(FieldOrder::args_first, a...); }, args));
     }
-    return push_bulk(std::move(batch));
+    return push_bulk(std::move(batch), format_of<W>());
   }
 
   /// Enqueues a job for any class, e.g. one only Ruby workers run.
@@ -73,12 +73,17 @@ class Client {
   /// `class` and `args` are required; `queue` defaults to "default", `retry` to true;
   /// `jid` and `created_at` are filled in when absent; `at` (epoch seconds) schedules it.
   /// Throws errand::PayloadError for an invalid job.
-  std::optional<std::string> push(Job job) const;
+  /// With JobFormat::roadster the job is stored as Roadster's envelope (after the
+  /// middleware, which always sees Sidekiq's fields).
+  std::optional<std::string> push(Job job, JobFormat format = JobFormat::sidekiq) const;
   /// push() for many jobs in one round trip. Returns the jids pushed.
-  std::vector<std::string> push_bulk(std::vector<Job> jobs) const;
+  std::vector<std::string> push_bulk(std::vector<Job> jobs, JobFormat format = JobFormat::sidekiq) const;
 
   /// A client whose jobs take `overrides` on top of each worker's options.
   [[nodiscard]] Client with(JobOptions overrides) const;
+  /// A client with the same middleware and options that pushes to `store`, e.g. a
+  /// Postgres transaction's view (errand::postgres_transaction).
+  [[nodiscard]] Client with_store(std::shared_ptr<Store> store) const;
 
   /// Adds a client middleware (runs for every job pushed, in order of addition).
   /// Configure before sharing the client between threads.
@@ -102,10 +107,14 @@ class Client {
     return build_job(WorkerTraits<W>::options(), WorkerTraits<W>::class_name(),
                      WorkerTraits<W>::encode_args(std::forward<A>(args)...), order);
   }
+  template <class W>
+  [[nodiscard]] JobFormat format_of() const {
+    return WorkerTraits<W>::options().merged_with(overrides_).format.value_or(JobFormat::sidekiq);
+  }
   [[nodiscard]] Job build_job(const JobOptions& worker_options, std::string class_name, json::array args,
                               FieldOrder order) const;
   /// Normalizes, runs middleware; returns the insert, or nullopt when stopped.
-  [[nodiscard]] std::optional<JobInsert> prepare(Job job, TimePoint now) const;
+  [[nodiscard]] std::optional<JobInsert> prepare(Job job, TimePoint now, JobFormat format) const;
 
   std::shared_ptr<State> state_;
   JobOptions overrides_;

@@ -5,6 +5,7 @@
 
 #include <errand/args.hpp>
 #include <errand/client.hpp>
+#include <errand/config.hpp>
 #include <errand/context.hpp>
 #include <errand/error.hpp>
 #include <errand/job.hpp>

@@ -33,6 +33,8 @@ enum class SidekiqVersion { v6 = 6, v7 = 7, v8 = 8 };
 
 /// A new job id: 24 lowercase hex characters from 12 random bytes, as Sidekiq makes them.
 [[nodiscard]] std::string new_jid();
+/// A new UUID version 7 (time-ordered), as Roadster gives its jobs.
+[[nodiscard]] std::string new_uuid_v7();
 
 class Job {
  public:
@@ -49,13 +51,17 @@ class Job {
   [[nodiscard]] const json::object& fields() const noexcept { return fields_; }
   [[nodiscard]] json::object& fields() noexcept { return fields_; }
 
-  /// `class`, or "" when absent or not a string.
+  /// True for Roadster's envelope, `{"metadata": {"id", "worker_name"}, "args": ...}`:
+  /// no `class`, a `metadata` object.
+  [[nodiscard]] bool is_roadster_envelope() const noexcept;
+  /// `class` (Roadster: `metadata.worker_name`), or "" when absent or not a string.
   [[nodiscard]] std::string_view class_name() const noexcept;
-  /// `jid`, or "" when absent.
+  /// `jid` (Roadster: `metadata.id`), or "" when absent.
   [[nodiscard]] std::string_view jid() const noexcept;
   /// `queue`, or "default" when absent.
   [[nodiscard]] std::string_view queue() const noexcept;
-  /// `args`. Throws errand::PayloadError when absent or not an array.
+  /// `args`. Throws errand::PayloadError when absent or not an array. In Roadster's
+  /// envelope `args` is the one argument: it comes back as a one-element array.
   [[nodiscard]] const json::array& args() const;
   /// `retry_count`: absent until the first failure, then 0, 1, 2, ...
   [[nodiscard]] std::optional<std::int64_t> retry_count() const noexcept;
@@ -70,6 +76,7 @@ class Job {
 
  private:
   json::object fields_;
+  mutable std::optional<json::array> envelope_args_;  // args() of a Roadster envelope
 };
 
 }  // namespace errand

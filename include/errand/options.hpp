@@ -47,6 +47,15 @@ class Backtrace {
 
 /// Options for a job. A worker gives its defaults from `static JobOptions options()`;
 /// `Client::with()` overrides them for one enqueue. Unset fields fall through.
+/// How a job is written to its queue.
+enum class JobFormat {
+  sidekiq,   ///< Sidekiq's payload: {"class", "args", "jid", "queue", "retry", ...}
+  /// Roadster's pgmq envelope, {"metadata": {"id", "worker_name"}, "args": ...}, so that a
+  /// Roadster (Rust) worker runs it: `args` is the one argument itself (Roadster's Args
+  /// struct), or the array of arguments when there are several.
+  roadster,
+};
+
 struct JobOptions {
   // Every member has an initializer, so designated initializers such as
   // `{.queue = "mail"}` compile cleanly under -Wextra.
@@ -56,6 +65,7 @@ struct JobOptions {
   std::optional<std::string> retry_queue{};  ///< retries go to this queue instead
   std::optional<bool> dead{};                ///< false: exhausted jobs are dropped, not kept as dead
   std::vector<std::string> tags{};           ///< labels shown by the Web UI
+  std::optional<JobFormat> format{};         ///< default JobFormat::sidekiq
 
   /// `overrides` on top of `*this`: every field set in `overrides` wins.
   [[nodiscard]] JobOptions merged_with(const JobOptions& overrides) const;

@@ -25,6 +25,16 @@ namespace errand {
 struct StoreCapabilities {
   bool blocking_fetch = false;   ///< job_fetch can wait for work without polling
   bool reliable_fetch = false;   ///< fetched jobs survive a crash until completed
+  /// Fetched jobs come back by themselves when their lease runs out (heartbeats renew
+  /// it for the jobs a process holds), rather than by job_rescue_orphans.
+  bool leases = false;
+  /// Scheduled jobs and retries become ready at their time by themselves: the poller's
+  /// job_schedule_due has nothing to move.
+  bool schedules_itself = false;
+  /// Payloads come back byte for byte (Postgres's jsonb keeps the JSON, not its spelling).
+  bool verbatim_payloads = true;
+  /// Any queue name works (Postgres allows what can name a pgmq table).
+  bool any_queue_name = true;
 };
 
 // `owner` in the params below is the identity of the process doing the work (see
@@ -56,7 +66,8 @@ struct JobFetchParams {
 struct FetchedJob {
   std::string queue;
   std::string payload;
-  std::uint64_t receipt = 0;  ///< store-specific handle for completing the job
+  std::uint64_t receipt = 0;   ///< store-specific handle for completing the job
+  std::uint64_t delivery = 0;  ///< store-specific: which delivery of the job this is
 };
 
 struct JobCompleteParams {
@@ -126,6 +137,7 @@ struct ProcessBeatParams {
   std::string identity;   ///< "hostname:pid:nonce", unique per process
   std::string info_json;  ///< Sidekiq's `info` (hostname, pid, queues, concurrency, ...)
   std::vector<BusyJob> busy;
+  std::vector<FetchedJob> held;  ///< every job in memory, running or waiting: their leases are renewed
   std::uint64_t processed = 0;  ///< jobs run since the last successful beat
   std::uint64_t failed = 0;
   bool quiet = false;
@@ -188,6 +200,9 @@ class Store {
   [[nodiscard]] virtual std::int64_t process_count() = 0;
   /// Counters flushed by heartbeats.
   [[nodiscard]] virtual StoreStats stats() = 0;
+
+  /// Throws errand::ArgumentError for a queue name this store cannot hold.
+  virtual void check_queue_name(std::string_view /*queue*/) const {}
 
   /// Jobs waiting in `queue`.
   [[nodiscard]] virtual std::int64_t queue_size(std::string_view queue) = 0;

@@ -7,6 +7,16 @@
 namespace errand {
 namespace {
 
+/// Roadster's pgmq message for `job`: {"metadata": {"id", "worker_name"}, "args": ...},
+/// `args` being the one argument itself (Roadster's Args), or the array of several.
+std::string roadster_envelope(const Job& job) {
+  const json::array& args = job.args();
+  json::object envelope;
+  envelope.emplace("metadata", json::object{{"id", job.jid()}, {"worker_name", job.class_name()}});
+  envelope.emplace("args", args.size() == 1 ? args.front() : json::value(args));
+  return to_json(envelope);
+}
+
 /// Sidekiq's client-side validation of a payload (Sidekiq::JobUtil#validate).
 void validate(const Job& job) {
   const json::value* klass = job.find("class");
@@ -62,6 +72,12 @@ Client Client::with(JobOptions overrides) const {
   return copy;
 }
 
+Client Client::with_store(std::shared_ptr<Store> store) const {
+  Client copy = *this;
+  copy.state_ = std::make_shared<State>(State{std::move(store), state_->options, state_->middleware});
+  return copy;
+}
+
 void Client::use(ClientMiddleware middleware) { state_->middleware.add(std::move(middleware)); }
 
 Job Client::build_job(const JobOptions& worker_options, std::string class_name, json::array args,
@@ -85,10 +101,12 @@ Job Client::build_job(const JobOptions& worker_options, std::string class_name, 
   return Job(std::move(fields));
 }
 
-std::optional<JobInsert> Client::prepare(Job job, TimePoint now) const {
+std::optional<JobInsert> Client::prepare(Job job, TimePoint now, JobFormat format) const {
   validate(job);
   apply_defaults(job);
-  if (job.find("jid") == nullptr) job.set("jid", json::string(new_jid()));
+  if (job.find("jid") == nullptr) {
+    job.set("jid", json::string(format == JobFormat::roadster ? new_uuid_v7() : new_jid()));
+  }
   if (job.find("created_at") == nullptr) job.set("created_at", timestamp_value(now, state_->options.sidekiq_version));
 
   std::optional<JobInsert> insert;
@@ -105,13 +123,14 @@ std::optional<JobInsert> Client::prepare(Job job, TimePoint now) const {
     } else {
       pushed.set("enqueued_at", timestamp_value(now, state_->options.sidekiq_version));
     }
-    insert = JobInsert{std::string(pushed.jid()), std::string(pushed.queue()), pushed.dump(), run_at};
+    insert = JobInsert{std::string(pushed.jid()), std::string(pushed.queue()),
+                       format == JobFormat::roadster ? roadster_envelope(pushed) : pushed.dump(), run_at};
   });
   return insert;
 }
 
-std::optional<std::string> Client::push(Job job) const {
-  std::optional<JobInsert> insert = prepare(std::move(job), Clock::now());
+std::optional<std::string> Client::push(Job job, JobFormat format) const {
+  std::optional<JobInsert> insert = prepare(std::move(job), Clock::now(), format);
   if (!insert) return std::nullopt;
   std::string jid = insert->jid;
   JobInsertManyParams params;
@@ -120,14 +139,14 @@ std::optional<std::string> Client::push(Job job) const {
   return jid;
 }
 
-std::vector<std::string> Client::push_bulk(std::vector<Job> jobs) const {
+std::vector<std::string> Client::push_bulk(std::vector<Job> jobs, JobFormat format) const {
   const TimePoint now = Clock::now();
   JobInsertManyParams params;
   params.jobs.reserve(jobs.size());
   std::vector<std::string> jids;
   jids.reserve(jobs.size());
   for (auto& job : jobs) {
-    if (auto insert = prepare(std::move(job), now)) {
+    if (auto insert = prepare(std::move(job), now, format)) {
       jids.push_back(insert->jid);
       params.jobs.push_back(std::move(*insert));
     }

@@ -78,6 +78,7 @@ void Heartbeat::beat() {
   params.identity = identity_;
   params.info_json = info_;
   params.busy = hooks_.busy();
+  if (store_.capabilities().leases) params.held = hooks_.held();
   params.processed = processed - processed_flushed_;
   params.failed = failed - failed_flushed_;
   params.quiet = hooks_.quiet();

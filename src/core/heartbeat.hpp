@@ -22,6 +22,7 @@ class Heartbeat {
  public:
   struct Hooks {
     std::function<std::vector<BusyJob>()> busy;       ///< what the worker threads run now
+    std::function<std::vector<FetchedJob>()> held;    ///< every job in memory (for lease renewal)
     std::function<bool()> quiet;                      ///< true once quiet or stopping
     std::function<void(std::string_view)> on_signal;  ///< "TSTP", "TERM", ... from a dashboard
     std::function<void()> on_registered;              ///< after the first beat that reached the store

@@ -19,6 +19,7 @@ JobOptions JobOptions::merged_with(const JobOptions& overrides) const {
   if (overrides.retry_queue) out.retry_queue = overrides.retry_queue;
   if (overrides.dead) out.dead = overrides.dead;
   if (!overrides.tags.empty()) out.tags = overrides.tags;
+  if (overrides.format) out.format = overrides.format;
   return out;
 }
 

@@ -49,6 +49,7 @@ class Processor::Impl {
   void start() {
     std::lock_guard lock(lifecycle_);
     if (state_ != State::idle) throw ConfigError("errand: Processor::start() may be called once");
+    for (const auto& queue : options_.queues.names()) store_->check_queue_name(queue);
     state_ = State::running;
     detail::log_safely(*logger_, LogLevel::info, [&] {
       return fmt::format("errand {} starting: store={} concurrency={} queues=[{}] ({} order), {} worker class{}",
@@ -69,6 +70,7 @@ class Processor::Impl {
     heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
       detail::Heartbeat(*store_, *logger_, options_, counters_, identity_,
                         {.busy = [this] { return workers_.busy(); },
+                         .held = [this] { return workers_.held(); },
                          .quiet = [this] { return is_quiet(); },
                          .on_signal = [this](std::string_view signal) { on_signal(signal); },
                          .on_registered = [this] { mark_registered(); }})

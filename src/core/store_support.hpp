@@ -22,6 +22,19 @@ inline std::string queue_of(std::string_view payload) {
   }
 }
 
+/// The queue a payload names in its "queue" field, or `fallback` (the queue it came
+/// from) when it names none or is unreadable.
+inline std::string queue_of(std::string_view payload, std::string_view fallback) {
+  try {
+    const Job job = Job::parse(payload);
+    if (const auto* queue = job.fields().if_contains("queue"); queue != nullptr && queue->is_string()) {
+      return std::string(queue->as_string());
+    }
+  } catch (const Error&) {
+  }
+  return std::string(fallback);
+}
+
 /// "2026-11-23": the UTC date of Sidekiq's daily stats keys.
 inline std::string utc_date(TimePoint t) {
   const std::time_t seconds = Clock::to_time_t(t);

@@ -74,14 +74,20 @@ std::vector<BusyJob> WorkerPool::busy() {
   return busy;
 }
 
-std::vector<std::string> WorkerPool::held_payloads() {
-  std::vector<std::string> held;
-  handoff_.for_each_waiting([&](const FetchedJob& job) { held.push_back(job.payload); });
+std::vector<FetchedJob> WorkerPool::held() {
+  std::vector<FetchedJob> held;
+  handoff_.for_each_waiting([&](const FetchedJob& job) { held.push_back(job); });
   for (auto& slot : slots_) {
     std::lock_guard lock(slot.mutex);
-    if (slot.job != nullptr) held.push_back(slot.job->payload);
+    if (slot.job != nullptr) held.push_back(*slot.job);
   }
   return held;
+}
+
+std::vector<std::string> WorkerPool::held_payloads() {
+  std::vector<std::string> payloads;
+  for (auto& job : held()) payloads.push_back(std::move(job.payload));
+  return payloads;
 }
 
 std::vector<FetchedJob> WorkerPool::abandon_running() {

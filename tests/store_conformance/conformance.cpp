@@ -1,6 +1,7 @@
 #include "conformance.hpp"
 
 #include <errand/memory.hpp>
+#include <errand/postgres.hpp>
 #include <errand/redis.hpp>
 #include <errand/sqlite.hpp>
 
@@ -32,6 +33,14 @@ std::vector<std::string> StoreConformance::jids(const std::vector<FetchedJob>& j
   return out;
 }
 
+void StoreConformance::expect_same_payload(const std::string& actual, const std::string& expected) const {
+  if (store->capabilities().verbatim_payloads) {
+    EXPECT_EQ(actual, expected);
+  } else {
+    EXPECT_EQ(parse_json(actual), parse_json(expected)) << actual << " vs " << expected;
+  }
+}
+
 namespace {
 /// One file per test process (ctest runs each test in its own process).
 std::filesystem::path sqlite_file() {
@@ -45,6 +54,14 @@ void remove_sqlite_files() {
 std::vector<StoreFactory> store_factories() {
   return {
       {"memory", [] { return make_memory_store(); }},
+      {"postgres",
+       [] {
+         test::reset_postgres();
+         PostgresOptions options = PostgresOptions::from_url(test::postgres_url());
+         options.visibility_timeout = std::chrono::seconds(2);  // short leases, for the lease tests
+         options.poll_interval = std::chrono::milliseconds(50);
+         return connect_postgres(options);
+       }},
       {"redis",
        [] {
          test::flush_redis();

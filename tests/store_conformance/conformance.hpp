@@ -38,6 +38,8 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
   std::vector<FetchedJob> fetch(std::vector<std::string> queues, std::size_t max = 10,
                                 const std::string& owner = "tester:1:000000000000");
   static std::vector<std::string> jids(const std::vector<FetchedJob>& jobs);
+  /// The same JSON (byte for byte on stores that keep payloads verbatim).
+  void expect_same_payload(const std::string& actual, const std::string& expected) const;
 
   std::shared_ptr<Store> store;
 };

@@ -3,6 +3,8 @@
 
 #include <thread>
 
+#include "test_env.hpp"
+
 namespace errand::conformance {
 namespace {
 
@@ -27,6 +29,7 @@ TEST_P(StoreConformance, HeartbeatsCountProcessesAndFlushStats) {
 
 TEST_P(StoreConformance, JobsOfAProcessThatStoppedBeatingComeBack) {
   if (!store->capabilities().reliable_fetch) GTEST_SKIP() << GetParam().name << " has no reliable fetch";
+  if (store->capabilities().leases) GTEST_SKIP() << GetParam().name << " uses leases: see LeasedJobs*";
   const std::string dead = "host:2:bbbbbbbbbbbb";
   ProcessBeatParams beat;
   beat.identity = dead;
@@ -42,6 +45,7 @@ TEST_P(StoreConformance, JobsOfAProcessThatStoppedBeatingComeBack) {
 
 TEST_P(StoreConformance, AProcessCanReclaimItsOwnStrandedJobs) {
   if (!store->capabilities().reliable_fetch) GTEST_SKIP() << GetParam().name << " has no reliable fetch";
+  if (store->capabilities().leases) GTEST_SKIP() << GetParam().name << " uses leases: an unacknowledged job's lease runs out";
   const std::string me = "host:4:dddddddddddd";
   insert("q", "stranded");
   const auto taken = fetch({"q"}, 1, me);
@@ -49,6 +53,32 @@ TEST_P(StoreConformance, AProcessCanReclaimItsOwnStrandedJobs) {
   EXPECT_EQ(store->job_reclaim({me, {taken.at(0).payload, "not held"}}), 1U);
   EXPECT_TRUE(store->job_in_progress(me).empty());
   EXPECT_EQ(jids(fetch({"q"})), Jids{"stranded"});
+}
+
+TEST_P(StoreConformance, LeasedJobsStayWhileBeatsRenewThemAndComeBackAfter) {
+  if (!store->capabilities().leases) GTEST_SKIP() << GetParam().name << " has no leases";
+  const std::string me = "host:5:eeeeeeeeeeee";
+  insert("q", "leased");
+  const auto taken = fetch({"q"}, 1, me);
+  ASSERT_EQ(jids(taken), Jids{"leased"});
+  ProcessBeatParams beat;
+  beat.identity = me;
+  beat.held = taken;
+  // Renewed for three lease lengths: nobody else gets it.
+  const auto renewed_until = std::chrono::steady_clock::now() + std::chrono::seconds(6);
+  while (std::chrono::steady_clock::now() < renewed_until) {
+    (void)store->process_beat(beat);
+    EXPECT_TRUE(fetch({"q"}, 1, "other:1:000000000000").empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  // No more beats: the lease runs out and another process takes it.
+  std::vector<FetchedJob> again;
+  ASSERT_TRUE(test::eventually([&] { return !(again = fetch({"q"}, 1, "other:1:000000000000")).empty(); }));
+  EXPECT_EQ(jids(again), Jids{"leased"});
+  // The first holder's late acknowledgement must not remove the new delivery.
+  store->job_complete({taken, me});
+  store->job_requeue({again, "other:1:000000000000"});
+  EXPECT_EQ(store->queue_size("q"), 1);
 }
 
 }  // namespace

@@ -1,18 +1,31 @@
 #include "test_env.hpp"
 
+#include "postgres/pq.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 
 namespace errand::test {
 
-std::string redis_url() {
-  const char* url = std::getenv("ERRAND_TEST_REDIS_URL");
-  if (url == nullptr || *url == '\0') {
-    std::fprintf(stderr, "errand tests: ERRAND_TEST_REDIS_URL is not set; run the tests through ctest, which "
-                         "starts redis-server (see scripts/test.sh)\n");
+namespace {
+
+/// The test group's database number (ERRAND_TEST_DB, set by CTest per test program).
+/// Fails the test program loudly when unset: a server test must never pass without
+/// its server.
+int test_db() {
+  const char* db = std::getenv("ERRAND_TEST_DB");
+  if (db == nullptr || *db == '\0') {
+    std::fprintf(stderr, "errand tests: ERRAND_TEST_DB is not set; run the tests through ctest, which starts "
+                         "redis-server and PostgreSQL (see scripts/test.sh)\n");
     std::abort();
   }
-  return url;
+  return std::atoi(db);
+}
+
+}  // namespace
+
+std::string redis_url() {
+  return "redis://127.0.0.1:" + std::to_string(ERRAND_TEST_REDIS_PORT) + "/" + std::to_string(test_db());
 }
 
 RedisOptions redis_options() { return RedisOptions::from_url(redis_url()); }
@@ -20,6 +33,22 @@ RedisOptions redis_options() { return RedisOptions::from_url(redis_url()); }
 std::unique_ptr<redis::Connection> raw_redis() { return std::make_unique<redis::Connection>(redis_options()); }
 
 void flush_redis() { raw_redis()->run({"FLUSHDB"}); }
+
+std::string postgres_url() {
+  return "postgresql://errand@127.0.0.1:" + std::to_string(ERRAND_TEST_POSTGRES_PORT) + "/errand_test_" +
+         std::to_string(test_db());
+}
+
+void reset_postgres() { (void)postgres_query("DROP SCHEMA IF EXISTS pgmq, errand CASCADE"); }
+
+std::vector<std::string> postgres_query(const std::string& sql) {
+  pq::Connection c(postgres_url());
+  c.exec("SET client_min_messages = warning");
+  const pq::Result r = c.exec(sql);
+  std::vector<std::string> rows;
+  for (int i = 0; i < r.rows(); ++i) rows.emplace_back(r.is_null(i, 0) ? "NULL" : std::string(r.text(i, 0)));
+  return rows;
+}
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

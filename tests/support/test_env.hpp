@@ -10,11 +10,12 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace errand::test {
 
-/// The Redis the tests use (ERRAND_TEST_REDIS_URL, set by CTest). Fails the test
-/// program loudly when unset: a Redis test must never pass without Redis.
+/// The Redis the tests use: database ERRAND_TEST_DB (set by CTest) of the redis-server
+/// CTest starts. Fails the test program loudly when ERRAND_TEST_DB is unset.
 std::string redis_url();
 RedisOptions redis_options();
 
@@ -23,6 +24,14 @@ std::unique_ptr<redis::Connection> raw_redis();
 
 /// Empties the test database.
 void flush_redis();
+
+/// The Postgres database the tests use: errand_test_<ERRAND_TEST_DB>; fails loudly
+/// when unset, as redis_url().
+std::string postgres_url();
+/// Drops errand's and pgmq's schemas in the test database: a fresh start.
+void reset_postgres();
+/// Runs SQL on the test database (one statement; returns the first column of each row).
+std::vector<std::string> postgres_query(const std::string& sql);
 
 /// Polls `condition` every 5 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition,

@@ -9,5 +9,9 @@ struct Hello : errand::Worker<Hello> {
 int main() {
   auto store = errand::connect("memory://");
   errand::Client{store}.enqueue<Hello>("installed errand");
+  // The TOML configuration links too (toml++ comes through find_dependency).
+  const auto config = errand::Config::from_toml_string("[service.worker]\nnum-workers = 2\n", "inline.toml",
+                                                       errand::Environment::from_map({}));
+  if (config.backends.at(0).processor.concurrency != 2) return 1;
   return store->queue_size("default") == 1 ? 0 : 1;
 }

@@ -1,0 +1,173 @@
+// errand::Config's errors: each names the key, the file and line (or the variable),
+// and what to do.
+#include <errand/config.hpp>
+#include <errand/error.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace errand {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+std::string error_of(std::string_view toml, std::map<std::string, std::string, std::less<>> env = {}) {
+  try {
+    (void)Config::from_toml_string(toml, "errand.toml", Environment::from_map(std::move(env)));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no ConfigError for:\n" << toml;
+  return {};
+}
+
+TEST(ConfigErrors, SyntaxErrorGivesFileLineAndColumn) {
+  EXPECT_THAT(error_of("[service.sidekiq]\nnum-workers = \n"),
+              AllOf(HasSubstr("errand.toml:2:"), HasSubstr("not valid TOML"), HasSubstr("fix the syntax")));
+}
+
+TEST(ConfigErrors, UnknownKeySuggestsTheNearestKnownOne) {
+  EXPECT_THAT(error_of("[service.sidekiq]\nnum-worker = 4\n"),
+              AllOf(HasSubstr("errand.toml:2"), HasSubstr("unknown key service.sidekiq.num-worker"),
+                    HasSubstr("did you mean \"num-workers\"?"), HasSubstr("docs/configuration.md")));
+  EXPECT_THAT(error_of("\n\n[service.worker.worker-config]\nmax-retry = 3\n"),
+              AllOf(HasSubstr("errand.toml:4"), HasSubstr("did you mean \"max-retries\"?")));
+}
+
+TEST(ConfigErrors, UnknownKeyFarFromAnyKnownOneHasNoSuggestion) {
+  const std::string message = error_of("[service.http]\nport = 3000\n");
+  EXPECT_THAT(message, AllOf(HasSubstr("errand.toml:1"), HasSubstr("unknown key service.http")));
+  EXPECT_THAT(message, Not(HasSubstr("did you mean")));
+}
+
+TEST(ConfigErrors, UnknownKeyInsideAWorkerSection) {
+  EXPECT_THAT(error_of("[service.worker.workers.Mailer]\nmax-duraton = 5\n"),
+              AllOf(HasSubstr("errand.toml:2"), HasSubstr("service.worker.workers.Mailer.max-duraton"),
+                    HasSubstr("did you mean \"max-duration\"?")));
+}
+
+TEST(ConfigErrors, RoadsterSettingsErrandDoesNotUseAreNamedAsSuch) {
+  EXPECT_THAT(error_of("[service.worker.worker-config.pg]\nsuccess-action = \"delete\"\n"),
+              AllOf(HasSubstr("errand.toml:1"), HasSubstr("service.worker.worker-config.pg is a Roadster setting"),
+                    HasSubstr("Coming from Roadster")));
+  EXPECT_THAT(error_of("[service.sidekiq.periodic]\nstale-cleanup = \"manual\"\n"),
+              HasSubstr("service.sidekiq.periodic is a Roadster setting errand does not use; remove it"));
+}
+
+TEST(ConfigErrors, WrongTypeNamesTheExpectedType) {
+  EXPECT_THAT(error_of("[service.sidekiq]\nnum-workers = \"10\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.sidekiq.num-workers must be an integer, got a string"),
+                    HasSubstr("without quotes")));
+  EXPECT_THAT(error_of("[service.worker.worker-config]\ntimeout = 30\n"),
+              HasSubstr("errand.toml:2: service.worker.worker-config.timeout must be true or false, got an integer"));
+  EXPECT_THAT(error_of("[service.worker]\nqueues = \"default\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.worker.queues must be an array"), HasSubstr("[\"critical\"")));
+  EXPECT_THAT(error_of("service.sidekiq = 3\n"), HasSubstr("service.sidekiq must be a table"));
+}
+
+TEST(ConfigErrors, WorkerCountsMustBePositive) {
+  EXPECT_THAT(error_of("[service.worker.pg]\nnum-workers = 0\n"),
+              HasSubstr("errand.toml:2: service.worker.pg.num-workers must be at least 1, got 0"));
+  EXPECT_THAT(error_of("[service.worker]\n\nnum-workers = -4\n"),
+              HasSubstr("errand.toml:3: service.worker.num-workers must be at least 1, got -4"));
+}
+
+TEST(ConfigErrors, BadWeights) {
+  EXPECT_THAT(error_of("[service.worker]\nqueues = [[\"a\", 0]]\n"),
+              AllOf(HasSubstr("errand.toml:2: service.worker.queues[0]"), HasSubstr("queue \"a\" has weight 0"),
+                    HasSubstr("whole number")));
+  EXPECT_THAT(error_of("[service.worker]\nqueues = [[\"a\", 2.5]]\n"),
+              AllOf(HasSubstr("errand.toml:2"), HasSubstr("weight 2.5"), HasSubstr("whole number")));
+  EXPECT_THAT(error_of("[service.worker]\nqueues = [[\"a\", \"6\"]]\n"),
+              AllOf(HasSubstr("errand.toml:2"), HasSubstr("[name, weight] pair")));
+}
+
+TEST(ConfigErrors, BadQueueNamesAndLists) {
+  EXPECT_THAT(error_of("[service.worker]\nqueues = [\"a\",\n  \"\"]\n"),
+              AllOf(HasSubstr("errand.toml:3: service.worker.queues[1]"), HasSubstr("must not be empty")));
+  EXPECT_THAT(error_of("[service.worker]\nqueues = [\"a\", \"a\"]\n"),
+              AllOf(HasSubstr("errand.toml:2"), HasSubstr("queue \"a\" is listed twice")));
+  EXPECT_THAT(error_of("[service.worker]\nqueues = []\n"),
+              AllOf(HasSubstr("errand.toml:2: service.worker.queues"), HasSubstr("at least one")));
+  EXPECT_THAT(error_of("[service.worker]\nqueues = [\"a\"]\nbalance-strategy = \"random\"\n"),
+              AllOf(HasSubstr("errand.toml:3"), HasSubstr("\"round-robin\"")));
+  EXPECT_THAT(error_of("[service.worker]\nqueues = [[\"a\", 2]]\nbalance-strategy = \"none\"\n"),
+              AllOf(HasSubstr("errand.toml:3: service.worker.balance-strategy"), HasSubstr("have weights")));
+}
+
+TEST(ConfigErrors, UrlsWithTheWrongScheme) {
+  EXPECT_THAT(error_of("[service.sidekiq]\nredis.uri = \"http://cache:6379\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.sidekiq.redis.uri is \"http://cache:6379\", not a Redis URL"),
+                    HasSubstr("use redis://")));
+  EXPECT_THAT(error_of("[service.worker.pg]\ndatabase.uri = \"mysql://db/app\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.worker.pg.database.uri"), HasSubstr("not a Postgres URL"),
+                    HasSubstr("postgres://")));
+  EXPECT_THAT(error_of("database.uri = \"mysql://db/app\"\n[service.worker.pg]\nnum-workers = 2\n"),
+              AllOf(HasSubstr("errand.toml:1: database.uri"), HasSubstr("service.worker.pg uses it")));
+  EXPECT_THAT(error_of("[service.worker.sqlite]\nuri = \"errand.db\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.worker.sqlite.uri"), HasSubstr("sqlite://")));
+}
+
+TEST(ConfigErrors, AMalformedRedisUrlIsCaughtWithItsLine) {
+  EXPECT_THAT(error_of("[service.sidekiq.redis]\nuri = \"redis://cache:port/0\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.sidekiq.redis.uri"), HasSubstr("bad port")));
+}
+
+TEST(ConfigErrors, StoreSectionsWithoutAUrl) {
+  EXPECT_THAT(error_of("[service.sidekiq]\nnum-workers = 3\n"),
+              AllOf(HasSubstr("errand.toml:1"), HasSubstr("no Redis URL"), HasSubstr("REDIS_URL")));
+  EXPECT_THAT(error_of("[service.worker.pg]\nnum-workers = 3\n"),
+              AllOf(HasSubstr("errand.toml:1"), HasSubstr("no database URL"), HasSubstr("DATABASE_URL")));
+  EXPECT_THAT(error_of("[service.worker.sqlite]\npath = \"a.db\"\nuri = \"sqlite://b.db\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.worker.sqlite.path"), HasSubstr("keep one")));
+}
+
+TEST(ConfigErrors, BothSidekiqSectionsAtOnce) {
+  EXPECT_THAT(error_of("[service.sidekiq]\nnum-workers = 1\n[service.worker.sidekiq]\nnum-workers = 2\n"),
+              AllOf(HasSubstr("errand.toml:3"), HasSubstr("errand.toml:1"), HasSubstr("keep one")));
+}
+
+TEST(ConfigErrors, NoStoreLeft) {
+  EXPECT_THAT(error_of("[service.worker.sqlite]\nenable = false\n"),
+              AllOf(HasSubstr("no store is enabled"), HasSubstr("errand.toml:2: service.worker.sqlite.enable"),
+                    HasSubstr("REDIS_URL")));
+}
+
+TEST(ConfigErrors, OutOfRangeValues) {
+  EXPECT_THAT(error_of("[service.worker]\nshutdown-timeout = -1\n"),
+              HasSubstr("errand.toml:2: service.worker.shutdown-timeout must be a number of seconds"));
+  EXPECT_THAT(error_of("[service.worker.worker-config]\nmax-retries = -1\n"),
+              HasSubstr("errand.toml:2: service.worker.worker-config.max-retries must be at least 0"));
+  EXPECT_THAT(error_of("[service.sidekiq]\nversion = \"5\"\nredis.uri = \"redis://r\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.sidekiq.version"), HasSubstr("\"6\", \"7\" or \"8\"")));
+  EXPECT_THAT(error_of("[service.worker]\nlabels = [\"a\", 1]\n"),
+              HasSubstr("errand.toml:2: service.worker.labels: must be an array of strings"));
+}
+
+TEST(ConfigErrors, BadEnvironmentVariablesAreNamed) {
+  EXPECT_THAT(error_of("", {{"ERRAND_CONCURRENCY", "ten"}}),
+              AllOf(HasSubstr("environment variable ERRAND_CONCURRENCY"), HasSubstr("\"ten\""), HasSubstr(">= 1")));
+  EXPECT_THAT(error_of("", {{"ERRAND_CONCURRENCY", "0"}}), HasSubstr("ERRAND_CONCURRENCY"));
+  EXPECT_THAT(error_of("", {{"ERRAND_QUEUES", "a:0"}}),
+              AllOf(HasSubstr("environment variable ERRAND_QUEUES"), HasSubstr("weight 0")));
+  EXPECT_THAT(error_of("", {{"ERRAND_QUEUES", "a,,b"}}),
+              AllOf(HasSubstr("ERRAND_QUEUES"), HasSubstr("must not be empty")));
+  EXPECT_THAT(error_of("", {{"ERRAND_SHUTDOWN_TIMEOUT", "soon"}}), HasSubstr("ERRAND_SHUTDOWN_TIMEOUT"));
+  EXPECT_THAT(error_of("", {{"ERRAND_SIDEKIQ_VERSION", "9"}}), HasSubstr("ERRAND_SIDEKIQ_VERSION"));
+  EXPECT_THAT(error_of("", {{"REDIS_URL", "localhost:6379"}}),
+              AllOf(HasSubstr("environment variable REDIS_URL"), HasSubstr("redis://")));
+}
+
+TEST(ConfigErrors, AMissingFileSaysWhichAndWhatToCheck) {
+  try {
+    (void)Config::from_toml_file("/nonexistent/errand.toml", Environment::from_map({}));
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(std::string(e.what()), AllOf(HasSubstr("/nonexistent/errand.toml"),
+                                             HasSubstr("No such file or directory"), HasSubstr("ERRAND_CONFIG")));
+  }
+}
+
+}  // namespace
+}  // namespace errand
