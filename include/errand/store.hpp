@@ -166,6 +166,12 @@ struct SetEntry {
   std::string payload;
 };
 
+/// Which entries of a job set an admin operation touches.
+struct SetSelection {
+  std::vector<std::string> jids{};  ///< the entries of these jobs
+  bool all = false;                 ///< or every entry
+};
+
 class Store {
  public:
   Store() = default;
@@ -211,6 +217,17 @@ class Store {
   /// Up to `limit` entries of a job set, earliest first.
   [[nodiscard]] virtual std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) = 0;
   [[nodiscard]] virtual std::int64_t set_size(JobSet set) = 0;
+
+  // Admin operations (the CLI, a dashboard). Each returns how many jobs it touched.
+
+  /// Moves entries of `set` to their queues now, as Sidekiq's SortedEntry#retry and
+  /// #add_to_queue do: a job that failed before gets its retry_count lowered by one, so
+  /// that a manual retry does not use up an attempt.
+  virtual std::size_t set_enqueue_now(JobSet set, const SetSelection& which) = 0;
+  /// Deletes entries of `set`.
+  virtual std::size_t set_delete(JobSet set, const SetSelection& which) = 0;
+  /// Deletes every job waiting in `queue` (not the running ones).
+  virtual std::size_t queue_clear(std::string_view queue) = 0;
 };
 
 /// Opens a store from a URL: `redis://[user:pass@]host:port/db`, `sqlite://path/to/file.db`,

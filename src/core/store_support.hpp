@@ -3,9 +3,11 @@
 
 #include <errand/error.hpp>
 #include <errand/job.hpp>
+#include <errand/store.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -33,6 +35,30 @@ inline std::string queue_of(std::string_view payload, std::string_view fallback)
   } catch (const Error&) {
   }
   return std::string(fallback);
+}
+
+/// True when `payload` is one of the entries `which` selects (by jid, or all).
+inline bool selected(std::string_view payload, const SetSelection& which) {
+  if (which.all) return true;
+  std::string jid;
+  try {
+    jid = std::string(Job::parse(payload).jid());
+  } catch (const Error&) {
+    return false;
+  }
+  return !jid.empty() && std::find(which.jids.begin(), which.jids.end(), jid) != which.jids.end();
+}
+
+/// The payload that "retry now" pushes: retry_count lowered by one, as Sidekiq's
+/// SortedEntry#retry does (the next failure counts it up again). Unreadable: as it is.
+inline std::string for_manual_retry(std::string_view payload) {
+  try {
+    Job job = Job::parse(payload);
+    if (const auto count = job.retry_count()) job.set("retry_count", *count - 1);
+    return job.dump();
+  } catch (const Error&) {
+    return std::string(payload);
+  }
 }
 
 /// "2026-11-23": the UTC date of Sidekiq's daily stats keys.

@@ -144,6 +144,41 @@ class MemoryStore final : public Store {
     return static_cast<std::int64_t>(set(which).size());
   }
 
+  std::size_t set_enqueue_now(JobSet which, const SetSelection& selection) override {
+    std::size_t moved = 0;
+    {
+      std::lock_guard lock(mutex_);
+      auto& jobs = set(which);
+      for (auto it = jobs.begin(); it != jobs.end();) {
+        if (!detail::selected(it->second, selection)) {
+          ++it;
+          continue;
+        }
+        const std::string queue = detail::queue_of(it->second);
+        queue_names_.insert(queue);
+        queues_[queue].push_front(detail::for_manual_retry(it->second));
+        it = jobs.erase(it);
+        ++moved;
+      }
+    }
+    if (moved > 0) job_ready_.notify_all();
+    return moved;
+  }
+
+  std::size_t set_delete(JobSet which, const SetSelection& selection) override {
+    std::lock_guard lock(mutex_);
+    return std::erase_if(set(which), [&](const auto& entry) { return detail::selected(entry.second, selection); });
+  }
+
+  std::size_t queue_clear(std::string_view queue) override {
+    std::lock_guard lock(mutex_);
+    const auto it = queues_.find(queue);
+    if (it == queues_.end()) return 0;
+    const std::size_t cleared = it->second.size();
+    it->second.clear();
+    return cleared;
+  }
+
   std::vector<std::string> contents(std::string_view queue) {
     std::lock_guard lock(mutex_);
     const auto it = queues_.find(std::string(queue));

@@ -37,6 +37,11 @@ class TransactionStore final : public Store {
   std::vector<std::string> queue_names() override { return store_->queue_names(); }
   std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override { return store_->set_entries(set, limit); }
   std::int64_t set_size(JobSet set) override { return store_->set_size(set); }
+  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override {
+    return store_->set_enqueue_now(set, which);
+  }
+  std::size_t set_delete(JobSet set, const SetSelection& which) override { return store_->set_delete(set, which); }
+  std::size_t queue_clear(std::string_view queue) override { return store_->queue_clear(queue); }
 
  private:
   std::shared_ptr<pq::PostgresStore> store_;

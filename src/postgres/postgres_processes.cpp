@@ -93,8 +93,8 @@ std::vector<std::string> PostgresStore::queue_names() {
   return Catalog::queues(*c);
 }
 
-std::string PostgresStore::union_over_queues(Connection& c, std::string_view part, bool archive) {
-  std::string sql;
+std::vector<std::string> PostgresStore::table_queues(Connection& c) {
+  std::vector<std::string> queues;
   for (const auto& name : Catalog::queues(c)) {
     // pgmq lower-cases table names; names errand cannot use safely are left out.
     std::string queue = name;
@@ -104,6 +104,14 @@ std::string PostgresStore::union_over_queues(Connection& c, std::string_view par
     } catch (const ArgumentError&) {
       continue;
     }
+    queues.push_back(std::move(queue));
+  }
+  return queues;
+}
+
+std::string PostgresStore::union_over_queues(Connection& c, std::string_view part, bool archive) {
+  std::string sql;
+  for (const auto& queue : table_queues(c)) {
     if (!sql.empty()) sql += " UNION ALL ";
     sql += fmt::format(fmt::runtime(part), fmt::arg("table", archive ? archive_table(queue) : queue_table(queue)),
                        fmt::arg("queue", queue));

@@ -56,6 +56,11 @@ class PostgresStore final : public Store {
   std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override;
   std::int64_t set_size(JobSet set) override;
 
+  // Admin operations (postgres_admin.cpp)
+  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override;
+  std::size_t set_delete(JobSet set, const SetSelection& which) override;
+  std::size_t queue_clear(std::string_view queue) override;
+
   [[nodiscard]] const PostgresOptions& options() const noexcept { return options_; }
 
  private:
@@ -64,6 +69,12 @@ class PostgresStore final : public Store {
   void renew_leases(Connection& c, const std::vector<FetchedJob>& held);
   /// Trims the dead set to its limits, across all queues.
   void trim_dead(Connection& c, TimePoint now, const DeadSetLimits& limits);
+  /// The queues in pgmq.meta whose tables errand can name.
+  static std::vector<std::string> table_queues(Connection& c);
+  /// The (msg_id, payload) of the rows of `set` in `queue` that `which` selects.
+  static std::vector<std::pair<std::int64_t, std::string>> selected_rows(Connection& c, JobSet set,
+                                                                          std::string_view queue,
+                                                                          const SetSelection& which);
   /// A query over every queue's table: `part` with {table} and {queue} filled in, UNION ALL'ed.
   std::string union_over_queues(Connection& c, std::string_view part, bool archive);
 

@@ -8,6 +8,7 @@
 #include "redis/queue_fetcher.hpp"
 #include "redis/script_runner.hpp"
 #include "redis/scripts.hpp"
+#include "redis/set_admin.hpp"
 
 #include <fmt/format.h>
 
@@ -46,7 +47,8 @@ class RedisStore final : public Store {
         pool_(options, options.pool_size),
         fetch_pool_(options, max_fetch_connections),
         registry_(keys_, pool_, reliable_),
-        fetcher_(keys_, fetch_pool_, pool_, scripts_, reliable_) {
+        fetcher_(keys_, fetch_pool_, pool_, scripts_, reliable_),
+        admin_(keys_, pool_, scripts_) {
     pool_.with([](Connection&) {});  // fail now, with a clear message, if Redis is unreachable
   }
 
@@ -236,6 +238,12 @@ class RedisStore final : public Store {
     return pool_.with([&](Connection& c) { return c.run({"ZCARD", key}).as_integer(); });
   }
 
+  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override {
+    return admin_.enqueue_now(set_key(set), which);
+  }
+  std::size_t set_delete(JobSet set, const SetSelection& which) override { return admin_.remove(set_key(set), which); }
+  std::size_t queue_clear(std::string_view queue) override { return admin_.clear_queue(queue); }
+
  private:
   [[nodiscard]] std::string set_key(JobSet set) const {
     switch (set) {
@@ -257,6 +265,7 @@ class RedisStore final : public Store {
   redis::ScriptRunner scripts_;
   redis::ProcessRegistry registry_;
   redis::QueueFetcher fetcher_;
+  redis::SetAdmin admin_;
 };
 
 }  // namespace

@@ -115,4 +115,23 @@ end
 return moved
 )lua";
 
+/// Moves one member ARGV[1] of the sorted set KEYS[1] to the back of queue KEYS[2] as
+/// ARGV[2] (SADD ARGV[3] to the `queues` set KEYS[3]), only if it is still in the set.
+/// Returns 1 if moved.
+inline constexpr std::string_view enqueue_member = R"lua(
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('LPUSH', KEYS[2], ARGV[2])
+return 1
+)lua";
+
+/// Sidekiq's Queue#clear: deletes the queue KEYS[1] and removes ARGV[1] from the
+/// `queues` set KEYS[2]. Returns how many jobs it held.
+inline constexpr std::string_view clear_queue = R"lua(
+local n = redis.call('LLEN', KEYS[1])
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return n
+)lua";
+
 }  // namespace errand::redis::scripts

@@ -1,10 +1,22 @@
 // errand's tables in a SQLite file. Created when missing; each statement is idempotent.
 #pragma once
 
+#include <errand/store.hpp>
+
 namespace errand::sqlite {
 
 /// Job states, in the `state` column.
 enum State : int { ready = 0, running = 1, scheduled = 2, retrying = 3, dead = 4 };
+
+/// The state of a job set's jobs.
+inline State state_of(JobSet set) {
+  switch (set) {
+    case JobSet::scheduled: return scheduled;
+    case JobSet::retry: return retrying;
+    case JobSet::dead: return dead;
+  }
+  return scheduled;
+}
 
 inline constexpr const char* schema = R"sql(
 CREATE TABLE IF NOT EXISTS errand_jobs (

@@ -22,15 +22,6 @@ void add_stat(Connection& c, const std::string& name, std::uint64_t amount) {
       .run();
 }
 
-State state_of(JobSet set) {
-  switch (set) {
-    case JobSet::scheduled: return scheduled;
-    case JobSet::retry: return retrying;
-    case JobSet::dead: return dead;
-  }
-  return scheduled;
-}
-
 }  // namespace
 
 ProcessBeatResult SqliteStore::process_beat(const ProcessBeatParams& p) {

@@ -3,6 +3,7 @@
 #include <errand/error.hpp>
 
 #include "core/store_support.hpp"
+#include "sqlite/queue_order.hpp"
 #include "sqlite/schema.hpp"
 
 #include <fmt/format.h>
@@ -10,24 +11,6 @@
 #include <algorithm>
 
 namespace errand::sqlite {
-namespace {
-
-void remember_queue(Connection& c, std::string_view queue) {
-  c.prepare("INSERT OR IGNORE INTO errand_queues (name) VALUES (?1)").bind(1, queue).run();
-}
-
-/// Appends a ready job at the end of its queue.
-void append_ready(Connection& c, std::int64_t id, std::string_view queue) {
-  c.prepare(
-       "UPDATE errand_jobs SET state = 0, owner = NULL, run_at = NULL, queue = ?2, position = "
-       "(SELECT COALESCE(MAX(position), 0) + 1 FROM errand_jobs WHERE queue = ?2 AND state = 0) WHERE id = ?1")
-      .bind(1, id)
-      .bind(2, queue)
-      .run();
-  remember_queue(c, queue);
-}
-
-}  // namespace
 
 SqliteStore::SqliteStore(const SqliteOptions& options) : pool_(options) {
   auto c = pool_.acquire();  // fails now, with a clear message, if the file cannot be opened

@@ -42,6 +42,11 @@ class SqliteStore final : public Store {
   std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override;
   std::int64_t set_size(JobSet set) override;
 
+  // Admin operations (sqlite_admin.cpp)
+  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override;
+  std::size_t set_delete(JobSet set, const SetSelection& which) override;
+  std::size_t queue_clear(std::string_view queue) override;
+
  private:
   std::vector<FetchedJob> take_ready(Connection& c, const JobFetchParams& params);
   /// Makes the running job `id` (held by `owner`) ready again, first in its queue.

@@ -44,6 +44,9 @@ class SlowAcks final : public Store {
   std::vector<std::string> queue_names() override { return inner_->queue_names(); }
   std::vector<SetEntry> set_entries(JobSet s, std::size_t n) override { return inner_->set_entries(s, n); }
   std::int64_t set_size(JobSet s) override { return inner_->set_size(s); }
+  std::size_t set_enqueue_now(JobSet s, const SetSelection& w) override { return inner_->set_enqueue_now(s, w); }
+  std::size_t set_delete(JobSet s, const SetSelection& w) override { return inner_->set_delete(s, w); }
+  std::size_t queue_clear(std::string_view q) override { return inner_->queue_clear(q); }
 
  private:
   std::shared_ptr<Store> inner_;

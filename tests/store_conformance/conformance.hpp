@@ -32,6 +32,7 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
     GetParam().cleanup();
   }
 
+ public:
   /// Inserts a ready job of class "C" with `jid`; returns its payload.
   std::string insert(const std::string& queue, const std::string& jid);
   /// Fetches up to `max` jobs from `queues`, without waiting.
@@ -41,6 +42,7 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
   /// The same JSON (byte for byte on stores that keep payloads verbatim).
   void expect_same_payload(const std::string& actual, const std::string& expected) const;
 
+ protected:
   std::shared_ptr<Store> store;
 };
 
