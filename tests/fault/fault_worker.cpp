@@ -1,9 +1,14 @@
 // A worker process for the fault tests: runs "FaultJob" jobs until a signal stops it.
-// Each run records its jid in the set fault:done and counts itself in fault:runs, so the
-// test can check that every job ran and count the runs that were repeats.
+// Each run records its jid in the Redis set fault:done and counts itself in fault:runs,
+// so the test can check that every job ran and count the runs that were repeats.
 //
 //   fault_worker <redis-url> <concurrency> <shutdown-timeout-ms>
+//   fault_worker <redis-url> <concurrency> <shutdown-timeout-ms> <postgres-url> <lease-s>
+//
+// The second form takes its jobs from Postgres (leases of <lease-s> seconds) and still
+// records them in Redis.
 #include <errand/errand.hpp>
+#include <errand/postgres.hpp>
 
 #include "redis/connection.hpp"
 
@@ -32,8 +37,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGTSTP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  if (argc != 4) {
-    std::cerr << "usage: fault_worker <redis-url> <concurrency> <shutdown-timeout-ms>\n";
+  if (argc != 4 && argc != 6) {
+    std::cerr << "usage: fault_worker <redis-url> <concurrency> <shutdown-timeout-ms> [<postgres-url> <lease-s>]\n";
     return 2;
   }
   try {
@@ -48,7 +53,15 @@ int main(int argc, char** argv) {
     options.retry.retry_in = [](std::int64_t, const std::exception&) {
       return errand::RetryIn::exactly(std::chrono::milliseconds(300));
     };
-    errand::Processor processor(errand::connect_redis(redis), options);
+    std::shared_ptr<errand::Store> store;
+    if (argc == 6) {
+      errand::PostgresOptions postgres = errand::PostgresOptions::from_url(argv[4]);
+      postgres.visibility_timeout = std::chrono::seconds(std::stoi(argv[5]));
+      store = errand::connect_postgres(postgres);
+    } else {
+      store = errand::connect_redis(redis);
+    }
+    errand::Processor processor(store, options);
     processor.register_handler("FaultJob", [&redis](const errand::Job& job, errand::Context& ctx) {
       const auto sleep_ms = job.args().at(0).as_int64();
       if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));

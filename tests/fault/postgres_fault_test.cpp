@@ -1,0 +1,92 @@
+// Fault tests on Postgres: worker processes killed with SIGKILL lose no job; their leased
+// jobs come back when the lease runs out. Completions are recorded in Redis by the
+// workers (fault_worker), so the count does not depend on the store under test.
+#include <errand/client.hpp>
+#include <errand/postgres.hpp>
+
+#include "redis_fixture.hpp"
+#include "subprocess.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <random>
+#include <set>
+
+namespace errand::postgres_fault_test {
+
+constexpr int concurrency = 8;
+constexpr int lease_seconds = 2;
+
+class PostgresFaultTest : public test::RedisTest {
+ protected:
+  void SetUp() override {
+    RedisTest::SetUp();
+    test::reset_postgres();
+    postgres = connect_postgres(PostgresOptions::from_url(test::postgres_url()));
+  }
+
+  /// Starts a worker and waits for its first heartbeat in errand.processes.
+  std::unique_ptr<test::Subprocess> start_worker() {
+    const std::string log = "/tmp/errand-pg-fault-" + std::to_string(started_++) + ".log";
+    auto worker = std::make_unique<test::Subprocess>(
+        std::vector<std::string>{FAULT_WORKER, test::redis_url(), std::to_string(concurrency), "5000",
+                                 test::postgres_url(), std::to_string(lease_seconds)},
+        std::vector<std::string>{}, log);
+    const std::string pid = "%:" + std::to_string(worker->pid()) + ":%";
+    const bool registered = test::eventually(
+        [&] {
+          return test::postgres_query("SELECT count(*) FROM errand.processes WHERE identity LIKE '" + pid + "'") ==
+                 std::vector<std::string>{"1"};
+        },
+        std::chrono::seconds(15));
+    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; see " << log;
+    return worker;
+  }
+
+  std::int64_t count_done() { return raw->run({"SCARD", "fault:done"}).as_integer(); }
+
+  std::shared_ptr<Store> postgres;
+  int started_ = 0;
+};
+
+TEST_F(PostgresFaultTest, WorkersKilledWithSigkillLoseNoJob) {
+  constexpr int jobs = 20'000;
+  Client client{postgres};
+  std::set<std::string> jids;
+  for (int batch = 0; batch < jobs / 500; ++batch) {
+    std::vector<Job> payloads;
+    for (int i = 0; i < 500; ++i) payloads.push_back(Job(json::object{{"class", "FaultJob"}, {"args", json::array{1}}}));
+    for (auto& jid : client.push_bulk(std::move(payloads))) jids.insert(std::move(jid));
+  }
+  std::vector<std::unique_ptr<test::Subprocess>> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(start_worker());
+
+  std::mt19937 rng(42);
+  int kills = 0;
+  int kills_mid_run = 0;  // kills while jobs were still waiting: the ones that test something
+  const auto started = std::chrono::steady_clock::now();
+  while (count_done() < jobs && kills < 8 && std::chrono::steady_clock::now() - started < std::chrono::seconds(60)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 350));
+    auto& victim = workers[rng() % workers.size()];
+    if (count_done() < jobs - 100) ++kills_mid_run;
+    victim->stop(SIGKILL, std::chrono::seconds(5));
+    ++kills;
+    victim = start_worker();
+  }
+  const bool finished = test::eventually([&] { return count_done() == jobs; }, std::chrono::seconds(120));
+  for (auto& worker : workers) EXPECT_EQ(worker->stop(SIGTERM, std::chrono::seconds(15)), 0);
+  ASSERT_TRUE(finished) << count_done() << " of " << jobs << " jobs done";
+  EXPECT_GE(kills_mid_run, 3) << "the kills came too late to test anything";
+
+  const auto done = strings(raw->run({"SMEMBERS", "fault:done"}));
+  EXPECT_EQ(std::set<std::string>(done.begin(), done.end()), jids);
+  const std::int64_t repeats = std::stoll(raw->run({"GET", "fault:runs"}).text()) - jobs;
+  EXPECT_LE(repeats, static_cast<std::int64_t>(kills) * 2 * concurrency);
+  EXPECT_EQ(test::postgres_query("SELECT count(*) FROM pgmq.q_default"), std::vector<std::string>{"0"});
+  EXPECT_EQ(postgres->set_size(JobSet::dead), 0);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "postgres fault: " << jobs << " jobs, " << kills << " SIGKILLs, " << repeats
+            << " repeated runs, all done in " << seconds << " s\n";
+}
+
+}  // namespace errand::postgres_fault_test
