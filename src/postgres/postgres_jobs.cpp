@@ -55,7 +55,7 @@ std::string seconds(std::chrono::seconds s) { return std::to_string(s.count()); 
 }  // namespace
 
 PostgresStore::PostgresStore(const PostgresOptions& options)
-    : options_(options), pool_(options.url, options.pool_size), listener_(options.url) {
+    : options_(options), pool_(pool_settings(options.url, options.pool_size)), listener_(options.url) {
   auto c = pool_.acquire();  // fails now, with a clear message, if the server is unreachable
   catalog_ = std::make_unique<Catalog>(*c);
 }

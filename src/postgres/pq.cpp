@@ -88,6 +88,9 @@ Connection::Connection(const std::string& conninfo) {
   const char* values[] = {"10", "errand", conninfo.c_str(), nullptr};
   conn_ = std::unique_ptr<PGconn, FinishConnection>(PQconnectdbParams(keywords, values, 1), FinishConnection{true});
   if (!conn_) throw ConnectionError("errand: out of memory opening a postgres connection");
+  // Server notices ("relation ... already exists, skipping") are not errors: keep them
+  // off the application's stderr.
+  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
     throw ConnectionError(fmt::format("errand: cannot connect to postgres: {}; check the URL (postgres://user@host:port/db) "
                                       "and that the server is running",

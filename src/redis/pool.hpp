@@ -1,45 +1,23 @@
-// A bounded pool of Redis connections. Broken connections are dropped, not reused.
+// A bounded pool of Redis connections (detail::ConnectionPool), plus the one retry
+// Redis clients make when an idle connection turned out to be stale.
 #pragma once
 
 #include <errand/error.hpp>
 
+#include "core/connection_pool.hpp"
 #include "redis/connection.hpp"
-
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <vector>
 
 namespace errand::redis {
 
 class Pool {
  public:
+  using Lease = detail::ConnectionPool<Connection>::Lease;
+
   Pool(RedisOptions options, std::size_t max_size);
-
-  /// A connection on loan; goes back to the pool when destroyed (or is dropped if broken).
-  class Lease {
-   public:
-    Lease(Pool& pool, std::unique_ptr<Connection> connection, bool reused)
-        : pool_(&pool), connection_(std::move(connection)), reused_(reused) {}
-    Lease(Lease&&) noexcept = default;
-    Lease& operator=(Lease&&) noexcept = default;
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    ~Lease();
-    Connection& operator*() const noexcept { return *connection_; }
-    Connection* operator->() const noexcept { return connection_.get(); }
-    /// True when the connection had been used before (and so may have gone stale).
-    [[nodiscard]] bool reused() const noexcept { return reused_; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<Connection> connection_;
-    bool reused_;
-  };
 
   /// An idle connection, a new one while under max_size, or the first one returned
   /// within the command timeout. Throws errand::ConnectionError.
-  Lease acquire();
+  Lease acquire() { return pool_.acquire(); }
 
   /// Runs `f(connection)`. When a connection taken from the idle list turns out to be
   /// dead (closed by the server or a proxy while idle), the other idle ones likely are
@@ -56,7 +34,7 @@ class Pool {
         throw;
       } catch (const ConnectionError&) {
         if (attempt >= 1 || !lease.reused() || lease->usable()) throw;
-        drop_idle();
+        pool_.drop_idle();
       }
     }
   }
@@ -64,15 +42,8 @@ class Pool {
   [[nodiscard]] const RedisOptions& options() const noexcept { return options_; }
 
  private:
-  void release(std::unique_ptr<Connection> connection);
-  void drop_idle();
-
   RedisOptions options_;
-  std::size_t max_size_;
-  std::mutex mutex_;
-  std::condition_variable returned_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  std::size_t open_ = 0;
+  detail::ConnectionPool<Connection> pool_;
 };
 
 }  // namespace errand::redis

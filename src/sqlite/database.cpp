@@ -123,35 +123,10 @@ void Transaction::commit() {
   done_ = true;
 }
 
-Pool::Pool(SqliteOptions options) : options_(std::move(options)) {}
-
-Pool::Lease::~Lease() {
-  if (!c_) return;
-  {
-    std::lock_guard lock(pool_->mutex_);
-    pool_->idle_.push_back(std::move(c_));
-  }
-  pool_->returned_.notify_one();
-}
-
-Pool::Lease Pool::acquire() {
-  std::unique_lock lock(mutex_);
-  returned_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
-  if (!idle_.empty()) {
-    std::unique_ptr<Connection> c = std::move(idle_.back());
-    idle_.pop_back();
-    return {*this, std::move(c)};
-  }
-  ++open_;
-  lock.unlock();
-  try {
-    return {*this, std::make_unique<Connection>(options_)};
-  } catch (...) {
-    lock.lock();
-    --open_;
-    returned_.notify_one();
-    throw;
-  }
-}
+Pool::Pool(SqliteOptions options)
+    : options_(std::move(options)),
+      pool_({.name = "sqlite",
+             .max_size = options_.pool_size,
+             .open = [this] { return std::make_unique<Connection>(options_); }}) {}
 
 }  // namespace errand::sqlite

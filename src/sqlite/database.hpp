@@ -4,6 +4,8 @@
 
 #include <errand/sqlite.hpp>
 
+#include "core/connection_pool.hpp"
+
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -84,35 +86,18 @@ class Transaction {
   bool done_ = false;
 };
 
+/// The store's connections (each used by one thread at a time).
 class Pool {
  public:
+  using Lease = detail::ConnectionPool<Connection>::Lease;
+
   explicit Pool(SqliteOptions options);
-
-  class Lease {
-   public:
-    Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(&pool), c_(std::move(c)) {}
-    Lease(Lease&&) noexcept = default;
-    Lease& operator=(Lease&&) noexcept = default;
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    ~Lease();
-    Connection& operator*() const noexcept { return *c_; }
-    Connection* operator->() const noexcept { return c_.get(); }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<Connection> c_;
-  };
-
-  Lease acquire();
+  Lease acquire() { return pool_.acquire(); }
   [[nodiscard]] const SqliteOptions& options() const noexcept { return options_; }
 
  private:
   SqliteOptions options_;
-  std::mutex mutex_;
-  std::condition_variable returned_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  std::size_t open_ = 0;
+  detail::ConnectionPool<Connection> pool_;
 };
 
 }  // namespace errand::sqlite
