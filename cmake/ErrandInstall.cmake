@@ -23,3 +23,13 @@ install(TARGETS errand_config
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+# errand_cli (errand::cli::main) and the `errand` executable: their own block.
+if(TARGET errand_cli)
+  install(TARGETS errand_cli
+          EXPORT errandTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS errand_command RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()

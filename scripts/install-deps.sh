@@ -10,7 +10,7 @@ packages=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libhiredis-dev libpq-dev libsqlite3-dev libssl-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev
+  libtomlplusplus-dev libcli11-dev
   # real servers and peers used by the tests
   redis-server postgresql-15 ruby ruby-sidekiq
 )

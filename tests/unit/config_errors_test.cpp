@@ -142,7 +142,7 @@ TEST(ConfigErrors, OutOfRangeValues) {
   EXPECT_THAT(error_of("[service.sidekiq]\nversion = \"5\"\nredis.uri = \"redis://r\"\n"),
               AllOf(HasSubstr("errand.toml:2: service.sidekiq.version"), HasSubstr("\"6\", \"7\" or \"8\"")));
   EXPECT_THAT(error_of("[service.worker]\nlabels = [\"a\", 1]\n"),
-              HasSubstr("errand.toml:2: service.worker.labels: must be an array of strings"));
+              HasSubstr("errand.toml:2: service.worker.labels must be an array of strings"));
 }
 
 TEST(ConfigErrors, BadEnvironmentVariablesAreNamed) {

@@ -1,0 +1,141 @@
+// `run`: one processor per chosen store, all with the application's workers, until TERM/INT.
+#include "cli/commands.hpp"
+#include "cli/store_choice.hpp"
+#include "core/signals.hpp"
+
+#include <errand/logger.hpp>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <charconv>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <pthread.h>
+#include <thread>
+
+namespace errand::cli {
+namespace {
+
+/// `-q critical,2 -q default`: weighted as soon as one queue has a weight (Sidekiq's rule).
+QueueList parse_queues(const std::vector<std::string>& specs) {
+  std::vector<std::pair<std::string, int>> weights;
+  bool weighted = false;
+  for (const auto& spec : specs) {
+    const auto comma = spec.rfind(',');
+    if (comma == std::string::npos) {
+      weights.emplace_back(spec, 1);
+      continue;
+    }
+    const std::string weight_text = spec.substr(comma + 1);
+    int weight = 0;
+    const auto [end, ec] = std::from_chars(weight_text.data(), weight_text.data() + weight_text.size(), weight);
+    if (ec != std::errc{} || end != weight_text.data() + weight_text.size() || weight < 1 || weight > 1'000'000) {
+      throw UsageError(fmt::format("errand: -q {:?}: the weight {:?} is not a whole number from 1 to 1000000; write "
+                                   "-q NAME or -q NAME,WEIGHT (e.g. -q critical,2)",
+                                   spec, weight_text));
+    }
+    weights.emplace_back(spec.substr(0, comma), weight);
+    weighted = true;
+  }
+  if (weighted) return QueueList::weighted(std::move(weights));
+  std::vector<std::string> names;
+  for (auto& [name, weight] : weights) names.push_back(std::move(name));
+  return QueueList::strict(std::move(names));
+}
+
+void apply(const RunOptions& options, ProcessorOptions& processor) {
+  if (options.concurrency) processor.concurrency = *options.concurrency;
+  if (!options.queues.empty()) processor.queues = parse_queues(options.queues);
+  if (options.timeout_seconds) {
+    processor.shutdown_timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(*options.timeout_seconds));
+  }
+}
+
+/// Blocks INT, TERM and TSTP in this thread, so that every thread started from here on
+/// (connection pools, workers) inherits the block: the signal watcher alone takes them.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigset_t ours;
+    sigemptyset(&ours);
+    sigaddset(&ours, SIGINT);
+    sigaddset(&ours, SIGTERM);
+    sigaddset(&ours, SIGTSTP);
+    pthread_sigmask(SIG_BLOCK, &ours, &previous_);
+  }
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
+ private:
+  sigset_t previous_{};
+};
+
+bool is_stop(std::optional<int> signal) { return signal == SIGINT || signal == SIGTERM; }
+
+/// Several processors: quiet them all on TSTP; on TERM/INT stop them all at once (so the
+/// shutdown timeout is not paid once per store); a second TERM/INT exits at once. Their
+/// running jobs then come back through each store's reliable fetch or lease.
+void run_all(std::vector<std::unique_ptr<Processor>>& processors, Logger& logger) {
+  detail::SignalWatcher signals;
+  for (auto& p : processors) p->start();
+  std::optional<int> signal;
+  while (!is_stop(signal = signals.wait(std::chrono::milliseconds(500)))) {
+    if (signal == SIGTSTP) {
+      logger.info("errand: received TSTP; no new jobs are fetched (quiet)");
+      for (auto& p : processors) p->quiet();
+    }
+  }
+  logger.info(fmt::format("errand: received {}; stopping {} processors; a second one forces the exit",
+                          signal == SIGINT ? "INT" : "TERM", processors.size()));
+  for (auto& p : processors) p->quiet();
+  std::atomic<std::size_t> stopped{0};
+  std::vector<std::jthread> stoppers;
+  for (auto& p : processors) {
+    stoppers.emplace_back([&stopped, &p] {
+      p->stop();
+      ++stopped;
+    });
+  }
+  while (stopped.load() < processors.size()) {
+    if (is_stop(signals.wait(std::chrono::milliseconds(100)))) {
+      logger.warn("errand: forced exit at a second signal: running jobs return to their queues through reliable "
+                  "fetch or their lease");
+      std::_Exit(exit_failure);
+    }
+  }
+}
+
+}  // namespace
+
+int run_command(const CommonOptions& common, const RunOptions& options, const WorkerRegistry& registry,
+                const Options& cli_options, Streams /*streams*/) {
+  if (registry.size() == 0) {
+    throw UsageError("errand: `run` has no workers to run: this program registered none. The `errand` executable "
+                     "only administers stores; build your own program that registers your workers and calls "
+                     "errand::cli::main(argc, argv, registry) (examples/cli_app.cpp, docs/cli.md)");
+  }
+  const SignalBlock block;  // before any store or processor starts a thread
+  std::vector<BackendConfig> backends = chosen_backends(common);
+  std::vector<std::unique_ptr<Processor>> processors;
+  for (auto& backend : backends) {
+    apply(options, backend.processor);
+    auto processor = std::make_unique<Processor>(connect(backend.url), backend.processor);
+    processor->registry() = registry;
+    if (cli_options.configure_processor) cli_options.configure_processor(*processor, backend);
+    processors.push_back(std::move(processor));
+  }
+  if (processors.size() == 1) {
+    processors.front()->run_until_signal();  // the second signal also pushes running jobs back
+  } else {
+    const std::shared_ptr<Logger> logger =
+        backends.front().processor.logger ? backends.front().processor.logger : stderr_logger();
+    run_all(processors, *logger);
+  }
+  return exit_ok;
+}
+
+}  // namespace errand::cli

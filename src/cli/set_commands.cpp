@@ -1,0 +1,94 @@
+// retries / dead / scheduled: list, retry, delete.
+#include "cli/commands.hpp"
+#include "cli/job_view.hpp"
+#include "cli/store_choice.hpp"
+
+#include <fmt/format.h>
+
+namespace errand::cli {
+namespace {
+
+const char* set_description(JobSet set) {
+  switch (set) {
+    case JobSet::scheduled: return "scheduled set";
+    case JobSet::retry: return "retry set";
+    case JobSet::dead: return "dead set";
+  }
+  return "set";
+}
+
+int list(Store& store, const SetCommand& command, bool as_json, Streams streams) {
+  const std::vector<SetEntry> entries = store.set_entries(command.set, command.limit);
+  const std::int64_t size = store.set_size(command.set);
+  if (as_json) {
+    json::array jobs;
+    for (const auto& entry : entries) jobs.push_back(entry_json(entry));
+    streams.out << to_json(json::object{{"set", set_name(command.set)}, {"size", size}, {"jobs", std::move(jobs)}})
+                << '\n';
+    return exit_ok;
+  }
+  if (entries.empty()) {
+    streams.out << fmt::format("the {} is empty\n", set_description(command.set));
+    return exit_ok;
+  }
+  print_entries(streams.out, command.set, entries);
+  if (size > static_cast<std::int64_t>(entries.size())) {
+    streams.out << fmt::format("({} of {} shown; --limit {} shows them all)\n", entries.size(), size, size);
+  }
+  return exit_ok;
+}
+
+int change(Store& store, const SetCommand& command, bool as_json, Streams streams) {
+  const bool retry = command.action == SetCommand::Action::retry;
+  const auto apply = [&](const SetSelection& which) {
+    return retry ? store.set_enqueue_now(command.set, which) : store.set_delete(command.set, which);
+  };
+  std::size_t count = 0;
+  std::vector<std::string> missing;
+  if (command.all) {
+    count = apply(SetSelection{.jids = {}, .all = true});
+  } else {
+    for (const auto& jid : command.jids) {  // one by one, to tell which jids were not there
+      const std::size_t n = apply(SetSelection{.jids = {jid}, .all = false});
+      if (n == 0) missing.push_back(jid);
+      count += n;
+    }
+  }
+  const char* verb = retry ? "retry" : "delete";
+  if (as_json) {
+    json::array missing_json;
+    for (const auto& jid : missing) missing_json.emplace_back(jid);
+    streams.out << to_json(json::object{{"set", set_name(command.set)},
+                                        {"action", verb},
+                                        {"count", count},
+                                        {"missing", std::move(missing_json)}})
+                << '\n';
+  } else {
+    streams.out << fmt::format("{} {} job(s) {} the {}\n", retry ? "moved" : "deleted", count,
+                               retry ? "to their queues from" : "from", set_description(command.set));
+  }
+  for (const auto& jid : missing) {
+    streams.err << fmt::format("errand: no job with jid {} in the {}; `errand {} list` shows the jobs there\n", jid,
+                               set_description(command.set), set_name(command.set));
+  }
+  return missing.empty() ? exit_ok : exit_failure;
+}
+
+}  // namespace
+
+int set_command(const CommonOptions& common, const SetCommand& command, Streams streams) {
+  if (command.action != SetCommand::Action::list) {
+    if (command.all && !command.jids.empty()) {
+      throw UsageError("errand: give either job ids or --all, not both");
+    }
+    if (!command.all && command.jids.empty()) {
+      throw UsageError(fmt::format("errand: name the jobs by jid (see `errand {} list`), or give --all",
+                                   set_name(command.set)));
+    }
+  }
+  const AdminStore chosen = open_admin_store(common);
+  if (command.action == SetCommand::Action::list) return list(*chosen.store, command, common.json, streams);
+  return change(*chosen.store, command, common.json, streams);
+}
+
+}  // namespace errand::cli

@@ -1,0 +1,21 @@
+// An application binary as the CLI docs describe it: one worker, then errand::cli::main.
+// The worker appends its job's args (and the store's name) to $CLI_APP_OUTPUT, one line
+// per job, so that the tests can see which jobs ran.
+#include <errand/cli.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+
+int main(int argc, char** argv) {
+  const char* output = std::getenv("CLI_APP_OUTPUT");
+  auto lock = std::make_shared<std::mutex>();
+  errand::WorkerRegistry workers;
+  workers.add_handler("AppendWorker", {}, [output, lock](const errand::Job& job, errand::Context&) {
+    const std::lock_guard guard(*lock);
+    std::ofstream out(output != nullptr ? output : "cli_app_output.txt", std::ios::app);
+    out << errand::to_json(job.args()) << '\n';
+  });
+  return errand::cli::main(argc, argv, workers);
+}

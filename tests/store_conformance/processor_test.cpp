@@ -1,0 +1,114 @@
+// Conformance, end to end: a Processor on each store runs every job once, sends bad
+// input to the retry or dead set with its error, retries with backoff until success,
+// and gives unstarted jobs back on shutdown.
+#include "conformance.hpp"
+
+#include <errand/client.hpp>
+#include <errand/processor.hpp>
+
+#include "recorder.hpp"
+#include "test_env.hpp"
+
+#include <atomic>
+#include <set>
+
+namespace errand::conformance {
+
+struct Typed : Worker<Typed> {
+  static constexpr std::string_view class_name = "Typed";
+  void perform(std::int64_t /*id*/, const std::string& /*email*/) {}
+};
+
+namespace {
+
+ProcessorOptions quick_options(int concurrency) {
+  ProcessorOptions o;
+  o.concurrency = concurrency;
+  o.logger = null_logger();
+  o.shutdown_timeout = std::chrono::milliseconds(500);
+  o.poll_interval_average = std::chrono::milliseconds(100);  // retries due soon move soon
+  o.heartbeat_interval = std::chrono::milliseconds(500);
+  return o;
+}
+
+TEST_P(StoreConformance, AProcessorRunsEveryJobExactlyOnce) {
+  Client client{store};
+  constexpr int count = 300;
+  std::vector<Job> jobs;
+  for (int i = 0; i < count; ++i) jobs.push_back(Job(json::object{{"class", "Count"}, {"args", json::array{i}}}));
+  ASSERT_EQ(client.push_bulk(std::move(jobs)).size(), static_cast<std::size_t>(count));
+  test::Recorder seen;
+  Processor processor(store, quick_options(5));
+  processor.register_handler("Count", [&](const Job& job, Context&) { seen.add(to_json(job.args())); });
+  processor.start();
+  ASSERT_TRUE(test::eventually([&] { return seen.size() >= count; }, std::chrono::seconds(30)));
+  processor.stop();
+  const auto items = seen.get();
+  EXPECT_EQ(std::set<std::string>(items.begin(), items.end()).size(), static_cast<std::size_t>(count));
+  EXPECT_EQ(items.size(), static_cast<std::size_t>(count)) << "no job ran twice";
+  EXPECT_EQ(store->queue_size("default"), 0);
+}
+
+TEST_P(StoreConformance, BadInputEndsInTheRetryOrDeadSetWithItsError) {
+  Client client{store};
+  (void)client.enqueue_raw("NoSuchWorker", "default", {1});
+  (void)client.enqueue_raw("Typed", "default", {"not a number", 5});
+  const std::string not_a_job = store->capabilities().verbatim_payloads ? "not json {" : "[1, 2]";
+  store->job_insert_many({{{"", "default", not_a_job, std::nullopt}}});
+  std::atomic<int> good{0};
+  Processor processor(store, quick_options(2));
+  processor.register_worker<Typed>();
+  processor.register_handler("Good", [&](const Job&, Context&) { ++good; });
+  processor.start();
+  (void)client.enqueue_raw("Good", "default", {});
+  ASSERT_TRUE(test::eventually([&] {
+    return good.load() == 1 && store->set_size(JobSet::retry) == 2 && store->set_size(JobSet::dead) == 1;
+  }));
+  processor.stop();
+  std::set<std::string> errors;
+  for (const auto& entry : store->set_entries(JobSet::retry, 10)) {
+    const Job job = Job::parse(entry.payload);
+    errors.insert(std::string(job.class_name()) + ": " + std::string(job.find("error_class")->as_string()));
+    EXPECT_EQ(job.retry_count(), 0);
+  }
+  EXPECT_EQ(errors, (std::set<std::string>{"NoSuchWorker: errand::UnknownWorkerError", "Typed: errand::ArgumentError"}));
+  expect_same_payload(store->set_entries(JobSet::dead, 1).at(0).payload, not_a_job);
+}
+
+TEST_P(StoreConformance, AFailingJobRetriesWithBackoffUntilItSucceeds) {
+  Client client{store};
+  (void)client.enqueue_raw("Flaky", "default", {});
+  std::atomic<int> attempts{0};
+  ProcessorOptions options = quick_options(1);
+  options.retry.retry_in = [](std::int64_t, const std::exception&) { return RetryIn::exactly(std::chrono::seconds(1)); };
+  Processor processor(store, options);
+  processor.register_handler("Flaky", [&](const Job&, Context&) {
+    if (++attempts < 3) throw std::runtime_error("not yet");
+  });
+  processor.start();
+  ASSERT_TRUE(test::eventually([&] { return attempts.load() == 3; }, std::chrono::seconds(20)));
+  processor.stop();
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(store->set_size(JobSet::dead), 0);
+  EXPECT_EQ(store->queue_size("default"), 0);
+}
+
+TEST_P(StoreConformance, ShutdownGivesBackEveryUnfinishedJob) {
+  Client client{store};
+  for (int i = 0; i < 6; ++i) (void)client.enqueue_raw("Slow", "default", {i});
+  std::atomic<int> started{0};
+  Processor processor(store, quick_options(2));
+  processor.register_handler("Slow", [&](const Job&, Context& ctx) {
+    ++started;
+    while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    throw std::runtime_error("stopped");  // abandoned at shutdown: not recorded
+  });
+  processor.start();
+  ASSERT_TRUE(test::eventually([&] { return started.load() == 2; }));
+  processor.stop();
+  EXPECT_EQ(store->queue_size("default"), 6) << "the 2 running and the 4 waiting are back";
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+}
+
+}  // namespace
+}  // namespace errand::conformance
