@@ -51,6 +51,11 @@ class WorkerRegistry {
   void add_handler(std::string class_name, JobOptions options, JobHandler handler, RetryInHook retry_in = {},
                    JobErrorHandler retries_exhausted = {});
 
+  /// Puts `overrides` on top of the options `class_name` was registered with (e.g. a
+  /// worker's settings from the configuration file). Returns false when no such worker
+  /// is registered.
+  bool override_options(std::string_view class_name, const JobOptions& overrides);
+
   /// The entry for `class_name`, or nullptr.
   [[nodiscard]] const Entry* find(std::string_view class_name) const;
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }

@@ -54,6 +54,17 @@ void apply(const RunOptions& options, ProcessorOptions& processor) {
   }
 }
 
+/// The application's workers with their per-worker settings from the configuration
+/// (`[service.worker.workers."Class"]`): max-retries becomes the worker's retry option,
+/// which applies to jobs whose payload does not say (Roadster's envelope never does).
+WorkerRegistry with_configured_settings(const WorkerRegistry& registry, const Config& config) {
+  WorkerRegistry workers = registry;
+  for (const auto& [class_name, settings] : config.workers) {
+    if (settings.max_retries) (void)workers.override_options(class_name, {.retry = *settings.max_retries});
+  }
+  return workers;
+}
+
 /// Blocks INT, TERM and TSTP in this thread, so that every thread started from here on
 /// (connection pools, workers) inherits the block: the signal watcher alone takes them.
 class SignalBlock {
@@ -120,11 +131,12 @@ int run_command(const CommonOptions& common, const RunOptions& options, const Wo
   }
   const SignalBlock block;  // before any store or processor starts a thread
   std::vector<BackendConfig> backends = chosen_backends(common);
+  const WorkerRegistry workers = with_configured_settings(registry, load_config(common));
   std::vector<std::unique_ptr<Processor>> processors;
   for (auto& backend : backends) {
     apply(options, backend.processor);
     auto processor = std::make_unique<Processor>(connect(backend.url), backend.processor);
-    processor->registry() = registry;
+    processor->registry() = workers;
     if (cli_options.configure_processor) cli_options.configure_processor(*processor, backend);
     processors.push_back(std::move(processor));
   }

@@ -5,12 +5,13 @@
 #include <algorithm>
 
 namespace errand::cli {
-namespace {
 
 Config load_config(const CommonOptions& common) {
   if (!common.config_path.empty()) return Config::from_toml_file(common.config_path);
   return Config::load();
 }
+
+namespace {
 
 BackendConfig::Kind kind_of(const std::string& name) {
   if (name == "redis") return BackendConfig::Kind::redis;

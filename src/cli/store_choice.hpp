@@ -12,6 +12,10 @@
 
 namespace errand::cli {
 
+/// The configuration: --config's file, else $ERRAND_CONFIG's, else the defaults (with
+/// the environment's overrides).
+Config load_config(const CommonOptions& common);
+
 /// The backends a command names: one per --url (processor settings from the
 /// configuration), else every configured backend; only those of --store's kind.
 /// Throws UsageError when none is left, errand::ConfigError for a bad configuration.

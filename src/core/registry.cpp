@@ -19,6 +19,13 @@ void WorkerRegistry::add_handler(std::string class_name, JobOptions options, Job
                                     std::move(retries_exhausted)});
 }
 
+bool WorkerRegistry::override_options(std::string_view class_name, const JobOptions& overrides) {
+  const auto it = entries_.find(class_name);
+  if (it == entries_.end()) return false;
+  it->second.options = it->second.options.merged_with(overrides);
+  return true;
+}
+
 const WorkerRegistry::Entry* WorkerRegistry::find(std::string_view class_name) const {
   const auto it = entries_.find(class_name);
   return it == entries_.end() ? nullptr : &it->second;

@@ -1,3 +1,4 @@
+#include <errand/registry.hpp>
 #include <errand/worker.hpp>
 
 #include <boost/describe.hpp>
@@ -108,6 +109,21 @@ TEST(WorkerTraits, EncodesArgsThroughPerformsParameterTypes) {
   EXPECT_EQ(to_json(WorkerTraits<Plain>::encode_args(7, "x@y")), R"([7,"x@y"])");
   EXPECT_EQ(to_json(WorkerTraits<Named>::encode_args(Params{"p", 2})), R"([{"name":"p","count":2}])");
   EXPECT_EQ(to_json(WorkerTraits<NoArgs>::encode_args()), "[]");
+}
+
+}  // namespace errand::worker_test
+
+namespace errand::worker_test {
+
+TEST(WorkerRegistry, OverridesPutSettingsOnTopOfARegisteredWorkersOptions) {
+  WorkerRegistry registry;
+  registry.add<Named>();
+  ASSERT_TRUE(registry.override_options("Workers::MyWorker", {.retry = 2}));
+  const auto* entry = registry.find("Workers::MyWorker");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->options.retry, Retry(2));
+  EXPECT_EQ(entry->options.queue, "reports") << "the rest of the worker's options stay";
+  EXPECT_FALSE(registry.override_options("NotRegistered", {.retry = 1}));
 }
 
 }  // namespace errand::worker_test
