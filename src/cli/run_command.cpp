@@ -12,7 +12,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <memory>
-#include <pthread.h>
 #include <thread>
 
 namespace errand::cli {
@@ -65,26 +64,6 @@ WorkerRegistry with_configured_settings(const WorkerRegistry& registry, const Co
   return workers;
 }
 
-/// Blocks INT, TERM and TSTP in this thread, so that every thread started from here on
-/// (connection pools, workers) inherits the block: the signal watcher alone takes them.
-class SignalBlock {
- public:
-  SignalBlock() {
-    sigset_t ours;
-    sigemptyset(&ours);
-    sigaddset(&ours, SIGINT);
-    sigaddset(&ours, SIGTERM);
-    sigaddset(&ours, SIGTSTP);
-    pthread_sigmask(SIG_BLOCK, &ours, &previous_);
-  }
-  SignalBlock(const SignalBlock&) = delete;
-  SignalBlock& operator=(const SignalBlock&) = delete;
-  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
-
- private:
-  sigset_t previous_{};
-};
-
 bool is_stop(std::optional<int> signal) { return signal == SIGINT || signal == SIGTERM; }
 
 /// Several processors: quiet them all on TSTP; on TERM/INT stop them all at once (so the
@@ -129,7 +108,7 @@ int run_command(const CommonOptions& common, const RunOptions& options, const Wo
                      "only administers stores; build your own program that registers your workers and calls "
                      "errand::cli::main(argc, argv, registry) (examples/cli_app.cpp, docs/cli.md)");
   }
-  const SignalBlock block;  // before any store or processor starts a thread
+  const detail::ShutdownSignalsBlocked block;  // before any store or processor starts a thread
   std::vector<BackendConfig> backends = chosen_backends(common);
   const WorkerRegistry workers = with_configured_settings(registry, load_config(common));
   std::vector<std::unique_ptr<Processor>> processors;

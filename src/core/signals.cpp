@@ -30,6 +30,22 @@ extern "C" void on_signal(int signal) {
 
 }  // namespace
 
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGTSTP);
+  return set;
+}
+
+ShutdownSignalsBlocked::ShutdownSignalsBlocked() {
+  const sigset_t ours = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &ours, &previous_);
+}
+
+ShutdownSignalsBlocked::~ShutdownSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
 SignalWatcher::SignalWatcher() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw Error("errand: could not create the signal pipe");
@@ -48,11 +64,7 @@ SignalWatcher::SignalWatcher() {
   sigaction(SIGINT, &action, &previous_int_);
   sigaction(SIGTERM, &action, &previous_term_);
   sigaction(SIGTSTP, &action, &previous_tstp_);
-  sigset_t ours;
-  sigemptyset(&ours);
-  sigaddset(&ours, SIGINT);
-  sigaddset(&ours, SIGTERM);
-  sigaddset(&ours, SIGTSTP);
+  const sigset_t ours = shutdown_signals();
   pthread_sigmask(SIG_UNBLOCK, &ours, &previous_mask_);
 }
 

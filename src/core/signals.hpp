@@ -8,6 +8,23 @@
 
 namespace errand::detail {
 
+/// INT, TERM and TSTP: the signals that stop or quiet a processor.
+[[nodiscard]] sigset_t shutdown_signals();
+
+/// Blocks the shutdown signals in this thread while it lives, so that every thread
+/// started meanwhile (pools, workers) inherits the block and a SignalWatcher alone
+/// takes them.
+class ShutdownSignalsBlocked {
+ public:
+  ShutdownSignalsBlocked();
+  ShutdownSignalsBlocked(const ShutdownSignalsBlocked&) = delete;
+  ShutdownSignalsBlocked& operator=(const ShutdownSignalsBlocked&) = delete;
+  ~ShutdownSignalsBlocked();
+
+ private:
+  sigset_t previous_{};
+};
+
 class SignalWatcher {
  public:
   /// Installs handlers for INT, TERM and TSTP, then unblocks them in this thread (a
