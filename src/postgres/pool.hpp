@@ -15,7 +15,10 @@ using Pool = detail::ConnectionPool<Connection>;
   return {.name = "postgres",
           .max_size = size,
           .open = [conninfo] { return std::make_unique<Connection>(conninfo); },
-          .reusable = [](const Connection& c) { return c.healthy() && !c.in_transaction(); }};
+          .reusable = [](const Connection& c) { return c.healthy() && !c.in_transaction(); },
+          // Generous: a wait this long means too small a pool (or a bug), and an error
+          // says so where a hang would not.
+          .wait_limit = std::chrono::seconds(30)};
 }
 
 }  // namespace errand::pq

@@ -62,12 +62,16 @@ PostgresStore::PostgresStore(const PostgresOptions& options)
 
 void PostgresStore::job_insert_many(const JobInsertManyParams& params) {
   auto c = pool_.acquire();
-  job_insert_many_on(*c, params);
+  // No transaction is open on c: its tables can be made on it too. (A second connection
+  // from the pool would deadlock pool_size threads that each hold one.)
+  job_insert_many_on(*c, params, &*c);
 }
 
-void PostgresStore::job_insert_many_on(Connection& c, const JobInsertManyParams& params) {
+void PostgresStore::job_insert_many_on(Connection& c, const JobInsertManyParams& params, Connection* tables) {
   const auto groups = by_queue(params.jobs, [](const JobInsert& j) -> const std::string& { return j.queue; });
-  {
+  if (tables != nullptr) {
+    for (const auto& [queue, jobs] : groups) catalog_->ensure_queue(*tables, queue);
+  } else {
     // Tables are made outside the caller's transaction, so a rollback there keeps them.
     auto own = pool_.acquire();
     for (const auto& [queue, jobs] : groups) catalog_->ensure_queue(*own, queue);

@@ -34,8 +34,10 @@ class PostgresStore final : public Store {
 
   // Jobs (postgres_jobs.cpp)
   void job_insert_many(const JobInsertManyParams& params) override;
-  /// job_insert_many on a connection of the caller's, inside their transaction.
-  void job_insert_many_on(Connection& c, const JobInsertManyParams& params);
+  /// job_insert_many on a connection of the caller's, inside their transaction. Missing
+  /// queue tables are made on `tables` (idle, outside any transaction), or on a pooled
+  /// connection when null.
+  void job_insert_many_on(Connection& c, const JobInsertManyParams& params, Connection* tables = nullptr);
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override;
   void job_complete(const JobCompleteParams& params) override;
   void job_requeue(const JobRequeueParams& params) override;

@@ -115,3 +115,28 @@ TEST_P(StoreConformance, AWaitingFetchEndsWhenStopped) {
 
 }  // namespace
 }  // namespace errand::conformance
+
+namespace errand::conformance {
+namespace {
+
+// More threads than any store's connection pool, each enqueueing to a queue of its own
+// (so Postgres creates tables at the same time): once made a pool deadlock.
+TEST_P(StoreConformance, ManyThreadsEnqueueAtOnceIntoNewQueues) {
+  constexpr int threads = 20;
+  constexpr int each = 25;
+  std::vector<std::thread> producers;
+  for (int t = 0; t < threads; ++t) {
+    producers.emplace_back([&, t] {
+      const std::string queue = "many_" + std::to_string(t);
+      for (int i = 0; i < each; ++i) insert(queue, queue + "_" + std::to_string(i));
+    });
+  }
+  for (auto& p : producers) p.join();
+  std::int64_t total = 0;
+  for (int t = 0; t < threads; ++t) total += store->queue_size("many_" + std::to_string(t));
+  EXPECT_EQ(total, threads * each);
+  EXPECT_EQ(store->queue_names().size(), static_cast<std::size_t>(threads));
+}
+
+}  // namespace
+}  // namespace errand::conformance
