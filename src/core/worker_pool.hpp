@@ -34,6 +34,8 @@ class WorkerPool {
   [[nodiscard]] std::vector<BusyJob> busy();
   /// Every job held in memory: waiting in the hand-off, or running.
   [[nodiscard]] std::vector<FetchedJob> held();
+  /// The payloads of held().
+  [[nodiscard]] std::vector<std::string> held_payloads();
   /// Gives up the running jobs: fires their stop tokens and returns them, so that the
   /// caller pushes them back; their outcomes will not be recorded.
   [[nodiscard]] std::vector<FetchedJob> abandon_running();
