@@ -47,9 +47,9 @@ std::string make_process_identity() {
 }
 
 Heartbeat::Heartbeat(Store& store, Logger& logger, const ProcessorOptions& options, const Counters& counters,
-                     std::string identity, Hooks hooks)
+                     std::string identity, std::mutex& leases, Hooks hooks)
     : store_(store), logger_(logger), options_(options), counters_(counters), identity_(std::move(identity)),
-      hooks_(std::move(hooks)) {
+      leases_(leases), hooks_(std::move(hooks)) {
   info_ = info_json();
 }
 
@@ -78,7 +78,11 @@ void Heartbeat::beat() {
   params.identity = identity_;
   params.info_json = info_;
   params.busy = hooks_.busy();
-  if (store_.capabilities().leases) params.held = hooks_.held();
+  std::unique_lock leases(leases_, std::defer_lock);
+  if (store_.capabilities().leases) {
+    leases.lock();
+    params.held = hooks_.held();
+  }
   params.processed = processed - processed_flushed_;
   params.failed = failed - failed_flushed_;
   params.quiet = hooks_.quiet();
@@ -86,6 +90,7 @@ void Heartbeat::beat() {
   params.rss_kb = rss_kb();
   params.liveness_ttl = std::max<std::chrono::milliseconds>(3 * beat_interval(options_), std::chrono::seconds(1));
   const ProcessBeatResult result = store_.process_beat(params);
+  if (leases.owns_lock()) leases.unlock();
   // Counted only once stored; after a failed beat the next one carries them.
   processed_flushed_ = processed;
   failed_flushed_ = failed;

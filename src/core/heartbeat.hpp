@@ -9,6 +9,7 @@
 #include "core/job_runner.hpp"
 
 #include <functional>
+#include <mutex>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -28,8 +29,12 @@ class Heartbeat {
     std::function<void()> on_registered;              ///< after the first beat that reached the store
   };
 
+  /// `leases` is held from the moment a beat lists the held jobs until the store has
+  /// renewed their leases; whoever gives jobs back takes it too, so that a beat never
+  /// renews the lease of a job given back after it was listed (it would vanish until
+  /// the lease ran out).
   Heartbeat(Store& store, Logger& logger, const ProcessorOptions& options, const Counters& counters,
-            std::string identity, Hooks hooks);
+            std::string identity, std::mutex& leases, Hooks hooks);
 
   /// Beats until `stop` fires, then flushes the counters one last time and removes the
   /// process from the registry.
@@ -44,6 +49,7 @@ class Heartbeat {
   const ProcessorOptions& options_;
   const Counters& counters_;
   std::string identity_;
+  std::mutex& leases_;
   Hooks hooks_;
   std::string info_;
   std::uint64_t processed_flushed_ = 0;

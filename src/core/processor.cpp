@@ -68,7 +68,7 @@ class Processor::Impl {
           .run(stop);
     });
     heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
-      detail::Heartbeat(*store_, *logger_, options_, counters_, identity_,
+      detail::Heartbeat(*store_, *logger_, options_, counters_, identity_, leases_,
                         {.busy = [this] { return workers_.busy(); },
                          .held = [this] { return workers_.held(); },
                          .quiet = [this] { return is_quiet(); },
@@ -242,6 +242,7 @@ class Processor::Impl {
   void requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept {
     if (jobs.empty()) return;
     try {
+      const std::lock_guard no_renewal_meanwhile(leases_);
       store_->job_requeue({jobs, identity_});
       detail::log_safely(*logger_, LogLevel::info, [&] {
         return fmt::format("errand: pushed {} job(s) back to their queues ({})", jobs.size(), why);
@@ -263,6 +264,7 @@ class Processor::Impl {
   WorkerRegistry registry_;
   ServerMiddlewareChain middleware_;
   detail::Counters counters_;
+  std::mutex leases_;  // a beat renewing leases, or a requeue (see Heartbeat)
   std::atomic<std::uint64_t> transfers_{0};  // the fetcher's hand-overs (see StrandedJobs)
   std::mutex registered_mutex_;                // the first heartbeat reached the store:
   std::condition_variable_any registered_changed_;  // only then may the fetcher take jobs

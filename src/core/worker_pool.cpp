@@ -79,7 +79,7 @@ std::vector<FetchedJob> WorkerPool::held() {
   handoff_.for_each_waiting([&](const FetchedJob& job) { held.push_back(job); });
   for (auto& slot : slots_) {
     std::lock_guard lock(slot.mutex);
-    if (slot.job != nullptr) held.push_back(*slot.job);
+    if (slot.job != nullptr && !slot.abandoned) held.push_back(*slot.job);
   }
   return held;
 }

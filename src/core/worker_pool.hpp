@@ -32,7 +32,8 @@ class WorkerPool {
 
   /// The jobs running now, for the heartbeat.
   [[nodiscard]] std::vector<BusyJob> busy();
-  /// Every job held in memory: waiting in the hand-off, or running.
+  /// Every job held in memory: waiting in the hand-off, or running (but not the running
+  /// jobs given back by abandon_running(): their threads may still be ending).
   [[nodiscard]] std::vector<FetchedJob> held();
   /// The payloads of held().
   [[nodiscard]] std::vector<std::string> held_payloads();

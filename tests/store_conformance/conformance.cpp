@@ -53,8 +53,14 @@ void remove_sqlite_files() {
 
 std::vector<StoreFactory> store_factories() {
   return {
-      {"memory", [] { return make_memory_store(); }},
+      {"memory", {.blocking_fetch = true}, [] { return make_memory_store(); }},
       {"postgres",
+       {.blocking_fetch = true,
+        .reliable_fetch = true,
+        .leases = true,
+        .schedules_itself = true,
+        .verbatim_payloads = false,
+        .any_queue_name = false},
        [] {
          test::reset_postgres();
          PostgresOptions options = PostgresOptions::from_url(test::postgres_url());
@@ -63,11 +69,13 @@ std::vector<StoreFactory> store_factories() {
          return connect_postgres(options);
        }},
       {"redis",
+       {.blocking_fetch = true, .reliable_fetch = true},
        [] {
          test::flush_redis();
          return connect_redis(test::redis_options());
        }},
       {"sqlite",
+       {.blocking_fetch = true, .reliable_fetch = true},
        [] {
          remove_sqlite_files();
          SqliteOptions options;
@@ -84,7 +92,41 @@ namespace errand::conformance {
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
 
-INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::ValuesIn(store_factories()),
-                         [](const ::testing::TestParamInfo<StoreFactory>& param) { return param.param.name; });
+namespace {
+template <class Predicate>
+std::vector<StoreFactory> factories_where(Predicate wanted) {
+  std::vector<StoreFactory> chosen;
+  for (auto& factory : store_factories()) {
+    if (wanted(factory.capabilities)) chosen.push_back(std::move(factory));
+  }
+  return chosen;
+}
+
+std::string store_name(const ::testing::TestParamInfo<StoreFactory>& param) { return param.param.name; }
+
+TEST_P(StoreConformance, DeclaresTheCapabilitiesItsFactoryListsItUnder) {
+  const StoreCapabilities actual = store->capabilities();
+  const StoreCapabilities& listed = GetParam().capabilities;
+  EXPECT_EQ(actual.blocking_fetch, listed.blocking_fetch);
+  EXPECT_EQ(actual.reliable_fetch, listed.reliable_fetch);
+  EXPECT_EQ(actual.leases, listed.leases);
+  EXPECT_EQ(actual.schedules_itself, listed.schedules_itself);
+  EXPECT_EQ(actual.verbatim_payloads, listed.verbatim_payloads);
+  EXPECT_EQ(actual.any_queue_name, listed.any_queue_name);
+}
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::ValuesIn(store_factories()), store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, InProgressListConformance,
+                         ::testing::ValuesIn(factories_where([](const StoreCapabilities& c) {
+                           return c.reliable_fetch && !c.leases;
+                         })),
+                         store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, LeaseConformance,
+                         ::testing::ValuesIn(factories_where([](const StoreCapabilities& c) { return c.leases; })),
+                         store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, BlockingFetchConformance,
+                         ::testing::ValuesIn(factories_where([](const StoreCapabilities& c) { return c.blocking_fetch; })),
+                         store_name);
 
 }  // namespace errand::conformance

@@ -1,6 +1,7 @@
 // The store conformance suite: the same behavioural tests for every Store. A store
-// joins by adding a factory to store_factories() (conformance.cpp). Tests that need a
-// capability a store lacks check supports_*() and say so.
+// joins by adding a factory to store_factories() (conformance.cpp). Behaviour that
+// only some stores have (a capability) has its own suite, run on exactly the stores
+// that declare it, so that no test is skipped.
 #pragma once
 
 #include <errand/store.hpp>
@@ -15,6 +16,8 @@ namespace errand::conformance {
 
 struct StoreFactory {
   std::string name;
+  /// What make()'s stores declare (a test checks that they do): picks the suites below.
+  StoreCapabilities capabilities;
   /// A fresh, empty store.
   std::function<std::shared_ptr<Store>()> make;
   /// Removes what make() left behind (files), if anything.
@@ -45,6 +48,15 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
  protected:
   std::shared_ptr<Store> store;
 };
+
+/// Stores with reliable fetch kept in a per-process in-progress list (no leases): the
+/// jobs of a dead process are rescued, a live one reclaims its own stranded jobs.
+class InProgressListConformance : public StoreConformance {};
+/// Stores whose fetched jobs are leased: heartbeats renew them, and they come back
+/// by themselves when the lease runs out.
+class LeaseConformance : public StoreConformance {};
+/// Stores whose fetch can wait for a job to arrive.
+class BlockingFetchConformance : public StoreConformance {};
 
 std::vector<StoreFactory> store_factories();
 

@@ -77,8 +77,7 @@ TEST_P(StoreConformance, HostileQueueNamesAreJustNamesOrRefused) {
   }
 }
 
-TEST_P(StoreConformance, AWaitingFetchWakesWhenAJobArrives) {
-  if (!store->capabilities().blocking_fetch) GTEST_SKIP() << GetParam().name << " polls instead of waiting";
+TEST_P(BlockingFetchConformance, AWaitingFetchWakesWhenAJobArrives) {
   std::thread producer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     insert("q", "late");

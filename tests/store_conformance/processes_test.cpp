@@ -27,9 +27,7 @@ TEST_P(StoreConformance, HeartbeatsCountProcessesAndFlushStats) {
   EXPECT_EQ(store->process_count(), 1) << "at least 1, for the poller's arithmetic";
 }
 
-TEST_P(StoreConformance, JobsOfAProcessThatStoppedBeatingComeBack) {
-  if (!store->capabilities().reliable_fetch) GTEST_SKIP() << GetParam().name << " has no reliable fetch";
-  if (store->capabilities().leases) GTEST_SKIP() << GetParam().name << " uses leases: see LeasedJobs*";
+TEST_P(InProgressListConformance, JobsOfAProcessThatStoppedBeatingComeBack) {
   const std::string dead = "host:2:bbbbbbbbbbbb";
   ProcessBeatParams beat;
   beat.identity = dead;
@@ -43,9 +41,7 @@ TEST_P(StoreConformance, JobsOfAProcessThatStoppedBeatingComeBack) {
   EXPECT_EQ(jids(fetch({"q"})), Jids{"held"});
 }
 
-TEST_P(StoreConformance, AProcessCanReclaimItsOwnStrandedJobs) {
-  if (!store->capabilities().reliable_fetch) GTEST_SKIP() << GetParam().name << " has no reliable fetch";
-  if (store->capabilities().leases) GTEST_SKIP() << GetParam().name << " uses leases: an unacknowledged job's lease runs out";
+TEST_P(InProgressListConformance, AProcessCanReclaimItsOwnStrandedJobs) {
   const std::string me = "host:4:dddddddddddd";
   insert("q", "stranded");
   const auto taken = fetch({"q"}, 1, me);
@@ -55,8 +51,7 @@ TEST_P(StoreConformance, AProcessCanReclaimItsOwnStrandedJobs) {
   EXPECT_EQ(jids(fetch({"q"})), Jids{"stranded"});
 }
 
-TEST_P(StoreConformance, LeasedJobsStayWhileBeatsRenewThemAndComeBackAfter) {
-  if (!store->capabilities().leases) GTEST_SKIP() << GetParam().name << " has no leases";
+TEST_P(LeaseConformance, LeasedJobsStayWhileBeatsRenewThemAndComeBackAfter) {
   const std::string me = "host:5:eeeeeeeeeeee";
   insert("q", "leased");
   const auto taken = fetch({"q"}, 1, me);

@@ -110,5 +110,30 @@ TEST_P(StoreConformance, ShutdownGivesBackEveryUnfinishedJob) {
   EXPECT_EQ(store->set_size(JobSet::retry), 0);
 }
 
+// A beat lists the held jobs, then renews their leases: a job given back in between
+// must not get a fresh lease (it would be invisible until the lease ran out). Beats
+// every few milliseconds, while the threads take 20 ms to notice the stop, make a beat
+// during every shutdown likely.
+TEST_P(LeaseConformance, AShutdownWhileBeatingLeavesEveryJobVisible) {
+  for (int round = 0; round < 3; ++round) {
+    Client client{store};
+    for (int i = 0; i < 4; ++i) (void)client.enqueue_raw("Slow", "default", {round, i});
+    std::atomic<int> started{0};
+    ProcessorOptions options = quick_options(2);
+    options.heartbeat_interval = std::chrono::milliseconds(3);
+    options.shutdown_timeout = std::chrono::milliseconds(100);
+    Processor processor(store, options);
+    processor.register_handler("Slow", [&](const Job&, Context& ctx) {
+      ++started;
+      while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    });
+    processor.start();
+    ASSERT_TRUE(test::eventually([&] { return started.load() == 2; }));
+    processor.stop();
+    EXPECT_EQ(store->queue_size("default"), 4 * (round + 1)) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace errand::conformance
