@@ -15,6 +15,7 @@
 #include <errand/store.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -39,6 +40,15 @@ struct ProcessorOptions {
   SidekiqVersion sidekiq_version = SidekiqVersion::v6;
   RetryOptions retry{};
   std::shared_ptr<Logger> logger{};                    ///< null: errand::stderr_logger()
+
+  /// Finished jobs whose acknowledgement may still be on its way to the store. One
+  /// thread writes acknowledgements in batches (everything finished since its last
+  /// write, in one round trip), so that a job thread never waits for the store; a
+  /// thread that finishes a job while this many are on their way waits for room.
+  /// The cost: a process killed with kill -9 runs these jobs a second time, as it does
+  /// the ones it was running, once its jobs come back. 0: each job thread writes its
+  /// own acknowledgement before it takes the next job. Default: max(concurrency, 16).
+  std::optional<std::size_t> unacknowledged_limit{};
 
   /// Scheduled jobs and retries are moved to their queues every ~5 s on average across
   /// all processes: each process waits this × the number of live processes, ±50 %

@@ -80,14 +80,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
   if (!claim_outcome()) return;
   if (!failure.error) {
-    try {
-      store_.job_complete({{fetched}, owner_});
-    } catch (const std::exception& e) {
-      log_safely(logger_, LogLevel::error, [&] {
-        return fmt::format("class={} jid={} done, but completing it failed: {}", job.class_name(), job.jid(),
-                           e.what());
-      });
-    }
+    completions_.add(fetched);
     log_safely(logger_, LogLevel::debug, [&] {
       const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       return fmt::format("class={} jid={} done: {:.3f} sec", job.class_name(), job.jid(), elapsed);

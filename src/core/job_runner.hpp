@@ -6,6 +6,7 @@
 #include <errand/registry.hpp>
 #include <errand/store.hpp>
 
+#include "core/completions.hpp"
 #include "core/retrier.hpp"
 
 #include <atomic>
@@ -22,10 +23,12 @@ struct Counters {
 
 class JobRunner {
  public:
-  JobRunner(Store& store, const WorkerRegistry& registry, const ServerMiddlewareChain& middleware, Retrier& retrier,
-            Logger& logger, Counters& counters, std::string owner)
-      : store_(store), registry_(registry), middleware_(middleware), retrier_(retrier), logger_(logger),
-        counters_(counters), owner_(std::move(owner)) {}
+  /// Successes are acknowledged through `completions` (in batches); failures through
+  /// `retrier`.
+  JobRunner(const WorkerRegistry& registry, const ServerMiddlewareChain& middleware, Retrier& retrier,
+            Completions& completions, Logger& logger, Counters& counters)
+      : registry_(registry), middleware_(middleware), retrier_(retrier), completions_(completions), logger_(logger),
+        counters_(counters) {}
 
   /// Runs `fetched`. Before recording the outcome it calls `claim_outcome()`: false means
   /// shutdown already pushed the job back, and nothing is recorded; true means the
@@ -35,13 +38,12 @@ class JobRunner {
   void run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& claim_outcome);
 
  private:
-  Store& store_;
   const WorkerRegistry& registry_;
   const ServerMiddlewareChain& middleware_;
   Retrier& retrier_;
+  Completions& completions_;
   Logger& logger_;
   Counters& counters_;
-  std::string owner_;
 };
 
 }  // namespace errand::detail

@@ -84,12 +84,6 @@ std::vector<FetchedJob> WorkerPool::held() {
   return held;
 }
 
-std::vector<std::string> WorkerPool::held_payloads() {
-  std::vector<std::string> payloads;
-  for (auto& job : held()) payloads.push_back(std::move(job.payload));
-  return payloads;
-}
-
 std::vector<FetchedJob> WorkerPool::abandon_running() {
   std::vector<FetchedJob> running;
   for (auto& slot : slots_) {

@@ -35,8 +35,6 @@ class WorkerPool {
   /// Every job held in memory: waiting in the hand-off, or running (but not the running
   /// jobs given back by abandon_running(): their threads may still be ending).
   [[nodiscard]] std::vector<FetchedJob> held();
-  /// The payloads of held().
-  [[nodiscard]] std::vector<std::string> held_payloads();
   /// Gives up the running jobs: fires their stop tokens and returns them, so that the
   /// caller pushes them back; their outcomes will not be recorded.
   [[nodiscard]] std::vector<FetchedJob> abandon_running();
