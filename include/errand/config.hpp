@@ -81,6 +81,9 @@ struct Config {
   [[nodiscard]] WorkerConfig worker(std::string_view class_name) const;
   /// How long a job of `class_name` may run; nullopt when its timeout is off.
   [[nodiscard]] std::optional<std::chrono::milliseconds> job_timeout(std::string_view class_name) const;
+  /// The same for classes without their own settings (`worker-config`); every backend's
+  /// ProcessorOptions::job_timeout is set to it.
+  [[nodiscard]] std::optional<std::chrono::milliseconds> default_job_timeout() const;
 
   /// The file named by ERRAND_CONFIG when set, else the defaults; the environment on top.
   [[nodiscard]] static Config load(const Environment& env = Environment::process());

@@ -34,7 +34,9 @@ class Context {
   /// A logger whose lines carry this job's class and jid.
   [[nodiscard]] Logger& logger() const noexcept { return *logger_; }
 
-  /// Fires when the processor shuts down past its timeout: finish or give up quickly.
+  /// Fires when the job runs past its own timeout (JobOptions::timeout), or when the
+  /// processor shuts down past its shutdown timeout: finish or give up quickly. After a
+  /// timeout the run counts as failed (errand::JobTimeoutError) however it ends.
   [[nodiscard]] std::stop_token stop_token() const noexcept { return stop_; }
   [[nodiscard]] bool stop_requested() const noexcept { return stop_.stop_requested(); }
 

@@ -49,6 +49,15 @@ class UnknownWorkerError : public Error {
   using Error::Error;
 };
 
+/// A job ran past its timeout (JobOptions::timeout, ProcessorOptions::job_timeout). Its
+/// stop token fired at the deadline; however the job ended then, the run counts as
+/// failed with this error and follows its retry policy.
+class JobTimeoutError : public Error {
+ public:
+  using Error::Error;
+  [[nodiscard]] bool is_retryable() const noexcept override { return true; }
+};
+
 /// Invalid configuration: a malformed URL, an empty queue name, a bad weight.
 class ConfigError : public Error {
  public:

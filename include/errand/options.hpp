@@ -3,6 +3,7 @@
 
 #include <errand/json.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -66,6 +67,11 @@ struct JobOptions {
   std::optional<bool> dead{};                ///< false: exhausted jobs are dropped, not kept as dead
   std::vector<std::string> tags{};           ///< labels shown by the Web UI
   std::optional<JobFormat> format{};         ///< default JobFormat::sidekiq
+  /// How long one run may take before its stop token fires and the run fails with
+  /// errand::JobTimeoutError (cooperative: see Context::stop_token). 0: no limit.
+  /// Default: ProcessorOptions::job_timeout. Written in the payload as `"timeout"`
+  /// (seconds), so an override on one enqueue travels with the job.
+  std::optional<std::chrono::milliseconds> timeout{};
 
   /// `overrides` on top of `*this`: every field set in `overrides` wins.
   [[nodiscard]] JobOptions merged_with(const JobOptions& overrides) const;

@@ -40,6 +40,10 @@ struct ProcessorOptions {
   SidekiqVersion sidekiq_version = SidekiqVersion::v6;
   RetryOptions retry{};
   std::shared_ptr<Logger> logger{};                    ///< null: errand::stderr_logger()
+  /// How long a run of a job may take when neither its payload nor its worker's options
+  /// say (JobOptions::timeout). Default: no limit, as Sidekiq; errand::Config sets
+  /// Roadster's 60 s (`max-duration`).
+  std::optional<std::chrono::milliseconds> job_timeout{};
 
   /// Finished jobs whose acknowledgement may still be on its way to the store. One
   /// thread writes acknowledgements in batches (everything finished since its last

@@ -55,11 +55,17 @@ void apply(const RunOptions& options, ProcessorOptions& processor) {
 
 /// The application's workers with their per-worker settings from the configuration
 /// (`[service.worker.workers."Class"]`): max-retries becomes the worker's retry option,
-/// which applies to jobs whose payload does not say (Roadster's envelope never does).
+/// timeout and max-duration its timeout option; they apply to jobs whose payload does
+/// not say (Roadster's envelope never does).
 WorkerRegistry with_configured_settings(const WorkerRegistry& registry, const Config& config) {
   WorkerRegistry workers = registry;
   for (const auto& [class_name, settings] : config.workers) {
-    if (settings.max_retries) (void)workers.override_options(class_name, {.retry = *settings.max_retries});
+    JobOptions overrides;
+    if (settings.max_retries) overrides.retry = *settings.max_retries;
+    if (settings.timeout || settings.max_duration) {
+      overrides.timeout = config.job_timeout(class_name).value_or(std::chrono::milliseconds(0));
+    }
+    (void)workers.override_options(class_name, overrides);
   }
   return workers;
 }

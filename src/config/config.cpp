@@ -31,10 +31,19 @@ WorkerConfig Config::worker(std::string_view class_name) const {
   return out;
 }
 
-std::optional<std::chrono::milliseconds> Config::job_timeout(std::string_view class_name) const {
-  const WorkerConfig settings = worker(class_name);
+namespace {
+std::optional<std::chrono::milliseconds> timeout_of(const WorkerConfig& settings) {
   if (!*settings.timeout) return std::nullopt;
   return *settings.max_duration;
+}
+}  // namespace
+
+std::optional<std::chrono::milliseconds> Config::job_timeout(std::string_view class_name) const {
+  return timeout_of(worker(class_name));
+}
+
+std::optional<std::chrono::milliseconds> Config::default_job_timeout() const {
+  return timeout_of(builtin_worker_defaults().merged_with(worker_defaults));
 }
 
 Config Config::load(const Environment& env) {

@@ -144,6 +144,7 @@ Config resolve(const Settings& settings) {
   }
   config.worker_defaults = settings.worker_defaults;
   config.workers = settings.workers;
+  for (auto& backend : config.backends) backend.processor.job_timeout = config.default_job_timeout();
   return config;
 }
 

@@ -90,6 +90,7 @@ Job Client::build_job(const JobOptions& worker_options, std::string class_name, 
   if (options.backtrace) fields.emplace("backtrace", options.backtrace->to_json());
   if (options.retry_queue) fields.emplace("retry_queue", *options.retry_queue);
   if (options.dead) fields.emplace("dead", *options.dead);
+  if (options.timeout) fields.emplace("timeout", std::chrono::duration<double>(*options.timeout).count());
   if (!options.tags.empty()) {
     json::array tags;
     for (const auto& tag : options.tags) tags.emplace_back(tag);

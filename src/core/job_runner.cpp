@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
+#include <optional>
 
 namespace errand::detail {
 namespace {
@@ -35,6 +37,31 @@ bool wants_backtrace(const Job& job, const WorkerRegistry::Entry* entry) {
   return (option.is_bool() && option.get_bool()) || (option.is_int64() && option.get_int64() > 0);
 }
 
+/// How long one run of `job` may take: its payload's `timeout` (seconds), else its
+/// worker's option, else `fallback`. nullopt: no limit (0, negative, or absurdly long).
+std::optional<std::chrono::milliseconds> timeout_of(const Job& job, const WorkerRegistry::Entry* entry,
+                                                    std::optional<std::chrono::milliseconds> fallback) {
+  std::optional<std::chrono::milliseconds> limit = fallback;
+  if (entry != nullptr && entry->options.timeout) limit = entry->options.timeout;
+  if (const json::value* field = job.find("timeout"); field != nullptr && field->is_number()) {
+    const double seconds = field->to_number<double>();
+    constexpr double ten_years = 10.0 * 365 * 24 * 3600;
+    if (!(seconds > 0) || seconds > ten_years) return std::nullopt;
+    limit = std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000)));
+  }
+  if (limit && limit->count() <= 0) return std::nullopt;
+  return limit;
+}
+
+Failure timed_out(const Job& job, std::chrono::milliseconds limit, const Failure& ending) {
+  std::string message = fmt::format(
+      "errand: {} (jid {}) ran longer than its timeout of {:g} s; its stop token fired and the run counts as failed",
+      job.class_name(), job.jid(), std::chrono::duration<double>(limit).count());
+  if (ending.error) message += fmt::format(" (it then ended with {}: {})", ending.error_class, ending.error_message);
+  return {std::make_exception_ptr(JobTimeoutError(message)), "errand::JobTimeoutError", std::move(message),
+          ending.backtrace};
+}
+
 }  // namespace
 
 void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::function<bool()>& claim_outcome) {
@@ -50,6 +77,8 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
 
   const WorkerRegistry::Entry* entry = nullptr;
   Failure failure;
+  std::optional<std::chrono::milliseconds> limit;
+  std::optional<Deadlines::Deadline> deadline;  // armed for the run, disarmed by its end
   const auto started = std::chrono::steady_clock::now();
   try {
     if (job.class_name().empty()) {
@@ -65,7 +94,12 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
           job.class_name(), fetched.queue, job.jid(), job.class_name()));
     }
     JobLogger job_logger(logger_, job);
-    Context ctx(job, job_logger, std::move(stop));
+    limit = timeout_of(job, entry, default_timeout_);
+    if (limit) {
+      deadline.emplace(deadlines_, started + *limit);
+      deadline->follow(stop);
+    }
+    Context ctx(job, job_logger, deadline ? deadline->token() : std::move(stop));
     const ThrowTraceScope trace(wants_backtrace(job, entry));
     middleware_.invoke(job, ctx, [entry](Job& j, Context& c) { entry->handler(j, c); });
   } catch (const ArgMismatch& m) {  // a codec called directly inside perform
@@ -76,6 +110,8 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
     failure = {std::current_exception(), "unknown", "errand: the job threw something that is not a std::exception", {}};
   }
   if (failure.error && wants_backtrace(job, entry)) failure.backtrace = thrown_trace();
+  if (deadline && deadline->fired()) failure = timed_out(job, *limit, failure);
+  deadline.reset();
 
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
   if (!claim_outcome()) return;

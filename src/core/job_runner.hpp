@@ -7,11 +7,14 @@
 #include <errand/store.hpp>
 
 #include "core/completions.hpp"
+#include "core/deadlines.hpp"
 #include "core/retrier.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stop_token>
 
 namespace errand::detail {
@@ -24,11 +27,13 @@ struct Counters {
 class JobRunner {
  public:
   /// Successes are acknowledged through `completions` (in batches); failures through
-  /// `retrier`.
+  /// `retrier`. Jobs with a timeout (their payload's, their worker's, else
+  /// `default_timeout`) are stopped by `deadlines`.
   JobRunner(const WorkerRegistry& registry, const ServerMiddlewareChain& middleware, Retrier& retrier,
-            Completions& completions, Logger& logger, Counters& counters)
-      : registry_(registry), middleware_(middleware), retrier_(retrier), completions_(completions), logger_(logger),
-        counters_(counters) {}
+            Completions& completions, Deadlines& deadlines, std::optional<std::chrono::milliseconds> default_timeout,
+            Logger& logger, Counters& counters)
+      : registry_(registry), middleware_(middleware), retrier_(retrier), completions_(completions),
+        deadlines_(deadlines), default_timeout_(default_timeout), logger_(logger), counters_(counters) {}
 
   /// Runs `fetched`. Before recording the outcome it calls `claim_outcome()`: false means
   /// shutdown already pushed the job back, and nothing is recorded; true means the
@@ -42,6 +47,8 @@ class JobRunner {
   const ServerMiddlewareChain& middleware_;
   Retrier& retrier_;
   Completions& completions_;
+  Deadlines& deadlines_;
+  std::optional<std::chrono::milliseconds> default_timeout_;
   Logger& logger_;
   Counters& counters_;
 };

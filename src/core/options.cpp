@@ -20,6 +20,7 @@ JobOptions JobOptions::merged_with(const JobOptions& overrides) const {
   if (overrides.dead) out.dead = overrides.dead;
   if (!overrides.tags.empty()) out.tags = overrides.tags;
   if (overrides.format) out.format = overrides.format;
+  if (overrides.timeout) out.timeout = overrides.timeout;
   return out;
 }
 

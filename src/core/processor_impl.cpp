@@ -97,6 +97,7 @@ bool Processor::Impl::stop(const std::function<bool()>& forced) {
       return false;
   }
   workers_.join();
+  deadlines_.stop();
   completions_.stop();  // every finished job acknowledged before the last beat
   poller_.join();
   beat_stop_.request_stop();  // last, so that its final beat flushes every count

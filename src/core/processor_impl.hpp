@@ -5,6 +5,7 @@
 #include <errand/processor.hpp>
 
 #include "core/completions.hpp"
+#include "core/deadlines.hpp"
 #include "core/handoff.hpp"
 #include "core/heartbeat.hpp"
 #include "core/job_runner.hpp"
@@ -50,7 +51,7 @@ class Processor::Impl {
         identity_(detail::make_process_identity()),
         retrier_(*store_, *logger_, options_, identity_),
         completions_(*store_, *logger_, identity_, detail::unacknowledged_limit(options_)),
-        runner_(registry_, middleware_, retrier_, completions_, *logger_, counters_),
+        runner_(registry_, middleware_, retrier_, completions_, deadlines_, options_.job_timeout, *logger_, counters_),
         handoff_(detail::handoff_limit(*store_, options_)),
         workers_(static_cast<std::size_t>(options_.concurrency), handoff_, runner_,
                  [this](std::vector<FetchedJob> jobs, std::string_view why) { requeue(std::move(jobs), why); }) {}
@@ -131,6 +132,7 @@ class Processor::Impl {
   bool registered_ = false;
   detail::Retrier retrier_;
   detail::Completions completions_;  // acknowledgements of finished jobs, in batches
+  detail::Deadlines deadlines_;      // per-job timeouts
   detail::JobRunner runner_;
   detail::Handoff<FetchedJob> handoff_;
   detail::WorkerPool workers_;

@@ -83,6 +83,20 @@ TEST_F(cli_run, AppWorksWeightedQueues) {
       << "a queue not named with -q is not worked";
 }
 
+TEST_F(cli_run, PerClassSettingsOfTheConfigurationApplyToThatClass) {
+  const std::string config = dir.file("errand.toml");
+  write_file(config, "[service.worker.sqlite]\npath = \"" + dir.file("jobs.db") +
+                         "\"\n[service.worker.workers.StubbornWorker]\nmax-duration = 1\n");
+  const CliResult pushed = run_errand({"enqueue", "StubbornWorker", "[]", "--config", config});
+  ASSERT_EQ(pushed.status, 0) << pushed.err;
+  Subprocess app({CLI_APP, "run", "--config", config, "-t", "5"}, {"CLI_APP_OUTPUT=" + output}, log);
+  expect_runs_then_stops(app, 1);
+  EXPECT_THAT(ran(), UnorderedElementsAre("stopped")) << "its 1 s timeout fired its stop token";
+  const json::value retries = parsed(run_errand({"retries", "list", "--json", "--config", config}));
+  ASSERT_EQ(retries.at("size"), 1) << retries;
+  EXPECT_EQ(retries.at("jobs").at(0).at("job").at("error_class"), "errand::JobTimeoutError") << retries;
+}
+
 TEST_F(cli_run, AppRunsTwoConfiguredStoresAtOnce) {
   const std::string config = dir.file("errand.toml");
   write_file(config, two_store_config(dir.file("jobs.db"), redis_url()));

@@ -110,6 +110,22 @@ TEST_P(StoreConformance, ShutdownGivesBackEveryUnfinishedJob) {
   EXPECT_EQ(store->set_size(JobSet::retry), 0);
 }
 
+TEST_P(StoreConformance, AJobPastItsTimeoutEndsInTheRetrySetWithTheError) {
+  Client client{store};
+  (void)client.with({.timeout = std::chrono::milliseconds(100)}).enqueue_raw("Stuck", "default", {});
+  Processor processor(store, quick_options(1));
+  processor.register_handler("Stuck", [](const Job&, Context& ctx) {
+    while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  });
+  processor.start();
+  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  processor.stop();
+  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
+  EXPECT_EQ(job.retry_count(), 0);
+  EXPECT_EQ(store->queue_size("default"), 0);
+}
+
 // A beat lists the held jobs, then renews their leases: a job given back in between
 // must not get a fresh lease (it would be invisible until the lease ran out). Beats
 // every few milliseconds, while the threads take 20 ms to notice the stop, make a beat

@@ -42,6 +42,15 @@ TEST(ConfigDefaults, AWorkerWithoutSettingsHasRoadstersSixtySecondTimeoutAnd25Re
   EXPECT_EQ(worker.max_duration, std::chrono::milliseconds(60s));
   EXPECT_EQ(worker.max_retries, 25);
   EXPECT_EQ(config.job_timeout("AnyWorker"), std::chrono::milliseconds(60s));
+  EXPECT_EQ(config.backends.at(0).processor.job_timeout, std::chrono::milliseconds(60s)) << "enforced, as Roadster";
+}
+
+TEST(ConfigDefaults, WorkerConfigsTimeoutReachesEveryProcessor) {
+  const Config longer = parse("[service.worker.worker-config]\nmax-duration = 90\n");
+  EXPECT_EQ(longer.backends.at(0).processor.job_timeout, std::chrono::milliseconds(90s));
+  const Config off = parse("[service.worker.worker-config]\ntimeout = false\n");
+  EXPECT_EQ(off.default_job_timeout(), std::nullopt);
+  EXPECT_EQ(off.backends.at(0).processor.job_timeout, std::nullopt);
 }
 
 TEST(ConfigDefaults, ADefaultConstructedConfigIsTheSqliteDefault) {

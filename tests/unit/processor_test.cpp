@@ -239,4 +239,74 @@ TEST_F(ProcessorTest, AJobMayStopOrQuietItsOwnProcessor) {
   EXPECT_EQ(runs.load(), 1);
 }
 
+struct Stubborn : Worker<Stubborn> {
+  static constexpr std::string_view class_name = "Stubborn";
+  static JobOptions options() { return {.retry = 3, .timeout = std::chrono::milliseconds(100)}; }
+  void perform(Context& ctx) {
+    while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+};
+
+TEST_F(ProcessorTest, AJobPastItsTimeoutIsStoppedAndRetriedWithJobTimeoutError) {
+  Processor processor(store, options());
+  processor.register_worker<Stubborn>();
+  processor.start();
+  const auto started = std::chrono::steady_clock::now();
+  (void)client.enqueue<Stubborn>();
+  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3)) << "stopped at 100 ms, not later";
+  processor.stop();
+  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
+  EXPECT_NE(std::string(job.find("error_message")->as_string()).find("ran longer than its timeout of 0.1 s"),
+            std::string::npos)
+      << job.find("error_message")->as_string();
+  EXPECT_EQ(job.find("timeout")->to_number<double>(), 0.1) << "the worker's option travels in the payload";
+}
+
+TEST_F(ProcessorTest, TimeoutsComeFromThePayloadThenTheWorkerThenTheProcessor) {
+  ProcessorOptions o = options();
+  o.job_timeout = std::chrono::milliseconds(50);
+  Processor processor(store, o);
+  std::atomic<int> finished{0};
+  processor.register_handler("Sleeps", [&](const Job& job, Context& ctx) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(job.args().at(0).as_int64());
+    while (!ctx.stop_requested() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ++finished;
+  });
+  processor.start();
+  (void)client.enqueue_raw("Sleeps", "default", {300});                            // processor's 50 ms: fails
+  (void)client.with({.timeout = std::chrono::seconds(0)}).enqueue_raw("Sleeps", "default", {301});  // no limit
+  (void)client.with({.timeout = std::chrono::seconds(5)}).enqueue_raw("Sleeps", "default", {302});  // 5 s: fine
+  ASSERT_TRUE(test::eventually([&] { return finished.load() == 3; }));
+  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  processor.stop();
+  EXPECT_EQ(store->set_size(JobSet::retry), 1);
+  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  EXPECT_EQ(job.args().at(0).as_int64(), 300);
+  EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
+}
+
+TEST_F(ProcessorTest, AJobThatThrowsAfterItsTimeoutFailsWithTheTimeoutAndItsOwnError) {
+  Processor processor(store, options());
+  processor.register_handler(
+      "Throws",
+      [](const Job&, Context& ctx) {
+        while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        throw std::runtime_error("cancelled");
+      },
+      {.timeout = std::chrono::milliseconds(50)});
+  processor.start();
+  (void)client.enqueue_raw("Throws", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  processor.stop();
+  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
+  EXPECT_NE(std::string(job.find("error_message")->as_string()).find("std::runtime_error: cancelled"),
+            std::string::npos)
+      << job.find("error_message")->as_string();
+}
+
 }  // namespace errand::processor_test
