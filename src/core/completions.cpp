@@ -7,15 +7,16 @@
 namespace errand::detail {
 
 void Completions::start() {
-  if (limit_ == 0) return;
+  if (limit_() == 0) return;
   thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 void Completions::add(const FetchedJob& job) {
-  {
+  const std::size_t limit = limit_();
+  if (limit > 0) {
     std::unique_lock lock(mutex_);
-    room_.wait(lock, [&] { return limit_ == 0 || stopped_ || queued_.size() + writing_.size() < limit_; });
-    if (limit_ > 0 && !stopped_) {
+    room_.wait(lock, [&] { return stopped_ || queued_.size() + writing_.size() < limit; });
+    if (!stopped_) {
       queued_.push_back(job);
       lock.unlock();
       added_.notify_one();

@@ -4,7 +4,7 @@
 // single job, written at once; under heavy load batches grow by themselves.
 //
 // The jobs on their way are bounded (back-pressure): a worker that finishes a job while
-// `limit` are on their way waits for room. The bound is what a crash costs: a killed
+// `limit()` are on their way waits for room. The bound is what a crash costs: a killed
 // process's finished-but-unacknowledged jobs come back and run again.
 //
 // A job stays listed in pending() until its acknowledgement is written, so that to the
@@ -17,6 +17,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -27,17 +28,18 @@ namespace errand::detail {
 
 class Completions {
  public:
-  /// At most `limit` acknowledgements on their way; 0 writes each one in add(), on the
-  /// caller's thread, before it returns.
-  Completions(Store& store, Logger& logger, std::string owner, std::size_t limit)
-      : store_(store), logger_(logger), owner_(std::move(owner)), limit_(limit) {}
+  /// At most `limit()` acknowledgements on their way (asked at each add, so it may move
+  /// with the pace of the jobs); a limit of 0 writes each one in add(), on the caller's
+  /// thread, before it returns.
+  Completions(Store& store, Logger& logger, std::string owner, std::function<std::size_t()> limit)
+      : store_(store), logger_(logger), owner_(std::move(owner)), limit_(std::move(limit)) {}
   Completions(const Completions&) = delete;
   Completions& operator=(const Completions&) = delete;
   /// Writes what is left, then stops.
   ~Completions() { stop(); }
 
   void start();
-  /// Queues `job`'s acknowledgement, waiting while `limit` are on their way already.
+  /// Queues `job`'s acknowledgement, waiting while `limit()` are on their way already.
   void add(const FetchedJob& job);
   /// Jobs handed over whose acknowledgement is not written yet.
   [[nodiscard]] std::vector<FetchedJob> pending();
@@ -53,7 +55,7 @@ class Completions {
   Store& store_;
   Logger& logger_;
   std::string owner_;
-  const std::size_t limit_;
+  std::function<std::size_t()> limit_;
   std::mutex mutex_;
   std::condition_variable_any added_;
   std::condition_variable room_;

@@ -14,6 +14,7 @@ namespace errand::detail {
 
 /// Holds fetched jobs until a worker thread takes one. `limit` bounds the jobs held
 /// plus the jobs running, so the fetcher never takes more than the threads can start soon.
+/// The worker threads may move the limit as they learn how long jobs take (done()).
 template <class T>
 class Handoff {
  public:
@@ -25,6 +26,11 @@ class Handoff {
     room_changed_.wait(lock, stop, [&] { return closed_ || items_.size() + busy_ < limit_; });
     if (closed_ || stop.stop_requested()) return 0;
     return limit_ - items_.size() - busy_;
+  }
+
+  [[nodiscard]] std::size_t limit() const {
+    std::lock_guard lock(mutex_);
+    return limit_;
   }
 
   /// Adds items for the workers. Returns false (leaving `items` untouched) when closed.
@@ -50,13 +56,23 @@ class Handoff {
     return item;
   }
 
-  /// Marks an item taken by pop() as finished.
-  void done() {
+  /// Marks an item taken by pop() as finished; from now on at most `limit` items are
+  /// held (waiting plus busy).
+  void done(std::size_t limit) {
     {
       std::lock_guard lock(mutex_);
       --busy_;
+      limit_ = limit;
     }
     room_changed_.notify_all();
+  }
+  void done() {
+    std::size_t limit = 0;
+    {
+      std::lock_guard lock(mutex_);
+      limit = limit_;
+    }
+    done(limit);
   }
 
   /// No more pushes or pops. Returns the items no worker took.
@@ -92,7 +108,7 @@ class Handoff {
   }
 
  private:
-  const std::size_t limit_;
+  std::size_t limit_;
   mutable std::mutex mutex_;
   std::condition_variable_any room_changed_;
   std::condition_variable item_ready_;

@@ -9,12 +9,12 @@
 #include "core/handoff.hpp"
 #include "core/heartbeat.hpp"
 #include "core/job_runner.hpp"
+#include "core/pace.hpp"
 #include "core/retrier.hpp"
 #include "core/worker_pool.hpp"
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -28,18 +28,7 @@
 namespace errand {
 
 namespace detail {
-/// Jobs held in memory at most: running, and waiting for a thread. With reliable fetch
-/// a crash loses none of them, so the fetcher keeps a batch ready for the threads;
-/// without it, it takes only what idle threads can start now.
-inline std::size_t handoff_limit(Store& store, const ProcessorOptions& options) {
-  const auto threads = static_cast<std::size_t>(options.concurrency);
-  return store.capabilities().reliable_fetch ? 2 * threads : threads;
-}
 
-/// ProcessorOptions::unacknowledged_limit, its default filled in.
-inline std::size_t unacknowledged_limit(const ProcessorOptions& options) {
-  return options.unacknowledged_limit.value_or(std::max<std::size_t>(static_cast<std::size_t>(options.concurrency), 16));
-}
 }  // namespace detail
 
 class Processor::Impl {
@@ -50,10 +39,10 @@ class Processor::Impl {
         logger_(options_.logger ? options_.logger : stderr_logger()),
         identity_(detail::make_process_identity()),
         retrier_(*store_, *logger_, options_, identity_),
-        completions_(*store_, *logger_, identity_, detail::unacknowledged_limit(options_)),
+        completions_(*store_, *logger_, identity_, [this] { return unacknowledged_limit(); }),
         runner_(registry_, middleware_, retrier_, completions_, deadlines_, options_.job_timeout, *logger_, counters_),
-        handoff_(detail::handoff_limit(*store_, options_)),
-        workers_(static_cast<std::size_t>(options_.concurrency), handoff_, runner_,
+        handoff_(detail::hold_limit(threads(), store_->capabilities().reliable_fetch, {})),
+        workers_(threads(), store_->capabilities().reliable_fetch, pace_, handoff_, runner_,
                  [this](std::vector<FetchedJob> jobs, std::string_view why) { requeue(std::move(jobs), why); }) {}
 
   void start();
@@ -80,6 +69,13 @@ class Processor::Impl {
 
  private:
   enum class State { idle, running, quiet, stopping, stopped };
+
+  [[nodiscard]] std::size_t threads() const { return static_cast<std::size_t>(options_.concurrency); }
+  /// ProcessorOptions::unacknowledged_limit, else its default at the jobs' current pace.
+  [[nodiscard]] std::size_t unacknowledged_limit() const {
+    if (options_.unacknowledged_limit) return *options_.unacknowledged_limit;
+    return detail::default_unacknowledged_limit(threads(), pace_.mean());
+  }
 
   void require_idle(std::string_view what) const {
     std::lock_guard lock(lifecycle_);
@@ -131,6 +127,7 @@ class Processor::Impl {
   std::condition_variable_any registered_changed_;  // only then may the fetcher take jobs
   bool registered_ = false;
   detail::Retrier retrier_;
+  detail::RunPace pace_;              // how long runs take: sizes the two below
   detail::Completions completions_;  // acknowledgements of finished jobs, in batches
   detail::Deadlines deadlines_;      // per-job timeouts
   detail::JobRunner runner_;

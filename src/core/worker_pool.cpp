@@ -8,8 +8,10 @@ namespace {
 thread_local const WorkerPool* current_pool = nullptr;
 }  // namespace
 
-WorkerPool::WorkerPool(std::size_t threads, Handoff<FetchedJob>& handoff, JobRunner& runner, Requeue requeue)
-    : handoff_(handoff), runner_(runner), requeue_(std::move(requeue)), slots_(threads) {}
+WorkerPool::WorkerPool(std::size_t threads, bool reliable_fetch, RunPace& pace, Handoff<FetchedJob>& handoff,
+                       JobRunner& runner, Requeue requeue)
+    : reliable_fetch_(reliable_fetch), pace_(pace), handoff_(handoff), runner_(runner), requeue_(std::move(requeue)),
+      slots_(threads) {}
 
 void WorkerPool::start() {
   threads_.reserve(slots_.size());
@@ -43,6 +45,7 @@ void WorkerPool::work(Slot& slot) {
       slot.finishing = true;
       return true;
     };
+    const auto started = std::chrono::steady_clock::now();
     try {
       runner_.run(*fetched, std::move(stop), claim_outcome);
     } catch (...) {
@@ -60,7 +63,8 @@ void WorkerPool::work(Slot& slot) {
       slot.job = nullptr;
       slot.finishing = false;
     }
-    handoff_.done();
+    pace_.add(std::chrono::steady_clock::now() - started);
+    handoff_.done(hold_limit(slots_.size(), reliable_fetch_, pace_.mean()));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/handoff.hpp"
 #include "core/job_runner.hpp"
+#include "core/pace.hpp"
 
 #include <functional>
 #include <mutex>
@@ -22,7 +23,10 @@ class WorkerPool {
   /// Pushes jobs back to their queues; must not throw.
   using Requeue = std::function<void(std::vector<FetchedJob> jobs, std::string_view why)>;
 
-  WorkerPool(std::size_t threads, Handoff<FetchedJob>& handoff, JobRunner& runner, Requeue requeue);
+  /// Each run's duration goes into `pace`; with `reliable_fetch`, the hand-off then holds
+  /// a few milliseconds of work beyond the running jobs (see hold_limit).
+  WorkerPool(std::size_t threads, bool reliable_fetch, RunPace& pace, Handoff<FetchedJob>& handoff,
+             JobRunner& runner, Requeue requeue);
 
   void start();
   /// Waits for every thread to end (they end once the hand-off is closed).
@@ -51,6 +55,8 @@ class WorkerPool {
 
   void work(Slot& slot);
 
+  bool reliable_fetch_;
+  RunPace& pace_;
   Handoff<FetchedJob>& handoff_;
   JobRunner& runner_;
   Requeue requeue_;

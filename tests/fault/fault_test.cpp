@@ -1,7 +1,6 @@
 // Fault tests: real worker processes killed with SIGKILL, stopped with SIGTERM while
 // busy, and a Redis restarted under them. Each checks exact job accounting: every job
 // ran at least once, none was lost, and repeats come only from the faults.
-#include <algorithm>
 #include <errand/client.hpp>
 
 #include "redis_fixture.hpp"
@@ -18,9 +17,9 @@ namespace errand::fault_test {
 
 constexpr int concurrency = 8;
 // A killed process runs again the jobs it was running and the finished ones whose
-// acknowledgement was on its way (ProcessorOptions::unacknowledged_limit, by default
-// max(concurrency, 16)); the ones waiting for a thread never ran.
-constexpr int repeats_per_kill = concurrency + std::max(concurrency, 16);
+// acknowledgement was on its way (ProcessorOptions::unacknowledged_limit: 16 in
+// fault_worker); the ones waiting for a thread never ran.
+constexpr int repeats_per_kill = concurrency + 16;
 
 class FaultTest : public test::RedisTest {
  protected:

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
     options.heartbeat_interval = std::chrono::milliseconds(200);
     options.poll_interval_average = std::chrono::milliseconds(200);
     options.logger = errand::stderr_logger(errand::LogLevel::warn);
+    // A fixed bound, so that the tests can check what a kill repeats (the default grows
+    // with the pace of fast jobs).
+    options.unacknowledged_limit = 16;
     // Failures here come from the store being down: retry soon, many times.
     options.retry.retry_in = [](std::int64_t, const std::exception&) {
       return errand::RetryIn::exactly(std::chrono::milliseconds(300));

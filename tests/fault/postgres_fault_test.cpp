@@ -1,7 +1,6 @@
 // Fault tests on Postgres: worker processes killed with SIGKILL lose no job; their leased
 // jobs come back when the lease runs out. Completions are recorded in Redis by the
 // workers (fault_worker), so the count does not depend on the store under test.
-#include <algorithm>
 #include <errand/client.hpp>
 #include <errand/postgres.hpp>
 
@@ -17,9 +16,9 @@ namespace errand::postgres_fault_test {
 
 constexpr int concurrency = 8;
 // A killed process runs again the jobs it was running and the finished ones whose
-// acknowledgement was on its way (ProcessorOptions::unacknowledged_limit, by default
-// max(concurrency, 16)); the ones waiting for a thread never ran.
-constexpr int repeats_per_kill = concurrency + std::max(concurrency, 16);
+// acknowledgement was on its way (ProcessorOptions::unacknowledged_limit: 16 in
+// fault_worker); the ones waiting for a thread never ran.
+constexpr int repeats_per_kill = concurrency + 16;
 constexpr int lease_seconds = 2;
 
 class PostgresFaultTest : public test::RedisTest {

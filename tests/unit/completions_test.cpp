@@ -51,7 +51,7 @@ FetchedJob job(std::uint64_t n) { return {"default", "{\"jid\":\"" + std::to_str
 
 TEST(Completions, WhileOneBatchIsWrittenTheNextOnesGather) {
   RecordingStore store;
-  detail::Completions completions(store, *null_logger(), "me", 1000);
+  detail::Completions completions(store, *null_logger(), "me", [] { return std::size_t{1000}; });
   completions.start();
   completions.add(job(1));
   store.wait_batches(1);  // the first write is under way (and held)
@@ -69,7 +69,7 @@ TEST(Completions, WhileOneBatchIsWrittenTheNextOnesGather) {
 TEST(Completions, StopWritesEverythingHandedOver) {
   RecordingStore store;
   store.release();
-  detail::Completions completions(store, *null_logger(), "me", 1000);
+  detail::Completions completions(store, *null_logger(), "me", [] { return std::size_t{1000}; });
   completions.start();
   for (std::uint64_t n = 1; n <= 2500; ++n) completions.add(job(n));
   completions.stop();
@@ -81,7 +81,7 @@ TEST(Completions, StopWritesEverythingHandedOver) {
 
 TEST(Completions, AFinishedJobWaitsWhileTheLimitIsOnItsWay) {
   RecordingStore store;
-  detail::Completions completions(store, *null_logger(), "me", 4);
+  detail::Completions completions(store, *null_logger(), "me", [] { return std::size_t{4}; });
   completions.start();
   completions.add(job(1));
   store.wait_batches(1);  // held: 1 being written
@@ -106,7 +106,7 @@ TEST(Completions, AFinishedJobWaitsWhileTheLimitIsOnItsWay) {
 TEST(Completions, LimitZeroWritesOnTheCallersThread) {
   RecordingStore store;
   store.release();
-  detail::Completions completions(store, *null_logger(), "me", 0);
+  detail::Completions completions(store, *null_logger(), "me", [] { return std::size_t{0}; });
   completions.start();
   completions.add(job(1));
   EXPECT_EQ(store.batches(), std::vector<std::size_t>{1}) << "written before add() returned";
@@ -118,7 +118,7 @@ TEST(Completions, LimitZeroWritesOnTheCallersThread) {
 TEST(Completions, AJobAddedAfterStopIsStillWritten) {
   RecordingStore store;
   store.release();
-  detail::Completions completions(store, *null_logger(), "me", 8);
+  detail::Completions completions(store, *null_logger(), "me", [] { return std::size_t{8}; });
   completions.start();
   completions.stop();
   completions.add(job(1));  // a job thread still ending after a forced stop

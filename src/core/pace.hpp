@@ -1,0 +1,59 @@
+// How fast a processor's jobs run, and so how much work it keeps in memory: jobs
+// fetched ahead (so that no thread waits for a round trip to the store) and finished
+// jobs whose acknowledgement is on its way (so that no thread waits for a write). Both
+// are about prefetch_window of work: short enough that no process hoards jobs another
+// could run sooner, and that a crash repeats little work.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace errand::detail {
+
+inline constexpr std::chrono::milliseconds prefetch_window{10};
+/// Never more than this many jobs waiting for a thread, nor on their way to be acknowledged.
+inline constexpr std::size_t max_ahead = 1000;
+
+/// The moving average of run durations over ~16 runs (zero until a job ran). Any thread
+/// may add; a lost update between two threads only drops one sample.
+class RunPace {
+ public:
+  void add(std::chrono::steady_clock::duration run) noexcept {
+    const std::int64_t sample = std::max<std::int64_t>(1, std::chrono::nanoseconds(run).count());
+    const std::int64_t old = mean_ns_.load(std::memory_order_relaxed);
+    mean_ns_.store(old == 0 ? sample : old + (sample - old) / 16, std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::chrono::nanoseconds mean() const noexcept {
+    return std::chrono::nanoseconds(mean_ns_.load(std::memory_order_relaxed));
+  }
+
+ private:
+  std::atomic<std::int64_t> mean_ns_{0};
+};
+
+/// How many runs of `mean_run` `threads` threads finish in prefetch_window, at most max_ahead.
+inline std::size_t runs_in_window(std::size_t threads, std::chrono::nanoseconds mean_run) {
+  if (mean_run.count() <= 0) return 0;
+  const auto per_thread = static_cast<std::size_t>(std::chrono::nanoseconds(prefetch_window) / mean_run);
+  return std::min(max_ahead, threads * per_thread);
+}
+
+/// Jobs held at most (running + waiting) by `threads` threads whose runs take
+/// `mean_run` on average (zero: not known yet). Without reliable fetch a crash would
+/// lose the waiting ones: only what idle threads start now. With it: twice the threads
+/// at least, and as many more as the threads finish in prefetch_window.
+inline std::size_t hold_limit(std::size_t threads, bool reliable_fetch, std::chrono::nanoseconds mean_run) {
+  if (!reliable_fetch) return threads;
+  return std::max(2 * threads, threads + runs_in_window(threads, mean_run));
+}
+
+/// ProcessorOptions::unacknowledged_limit's default: max(threads, 16), or as many as the
+/// threads finish in prefetch_window when that is more.
+inline std::size_t default_unacknowledged_limit(std::size_t threads, std::chrono::nanoseconds mean_run) {
+  return std::max({threads, std::size_t{16}, runs_in_window(threads, mean_run)});
+}
+
+}  // namespace errand::detail

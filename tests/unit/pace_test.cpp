@@ -1,0 +1,69 @@
+// How much work a processor keeps in memory: its threads' running jobs, ~10 ms of work
+// fetched ahead, and ~10 ms of finished work whose acknowledgement is on its way.
+#include "core/handoff.hpp"
+#include "core/pace.hpp"
+
+#include <gtest/gtest.h>
+
+namespace errand::pace_test {
+
+using detail::default_unacknowledged_limit;
+using detail::hold_limit;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+TEST(RunPace, AveragesRecentRuns) {
+  detail::RunPace pace;
+  EXPECT_EQ(pace.mean(), nanoseconds(0)) << "nothing ran yet";
+  pace.add(microseconds(100));
+  EXPECT_EQ(pace.mean(), microseconds(100));
+  for (int i = 0; i < 200; ++i) pace.add(microseconds(10));
+  EXPECT_NEAR(static_cast<double>(pace.mean().count()), 10'000.0, 100.0) << "the old run has faded";
+}
+
+TEST(HoldLimit, WithoutReliableFetchOnlyWhatIdleThreadsStartNow) {
+  EXPECT_EQ(hold_limit(10, false, microseconds(5)), 10U);
+  EXPECT_EQ(hold_limit(10, false, nanoseconds(0)), 10U);
+}
+
+TEST(HoldLimit, BeforeAnyJobRanTwiceTheThreads) { EXPECT_EQ(hold_limit(10, true, nanoseconds(0)), 20U); }
+
+TEST(HoldLimit, SlowJobsKeepTwiceTheThreads) {
+  EXPECT_EQ(hold_limit(10, true, milliseconds(100)), 20U);
+  EXPECT_EQ(hold_limit(1, true, milliseconds(20)), 2U);
+}
+
+TEST(HoldLimit, FastJobsHoldTenMillisecondsOfWorkBeyondTheRunningOnes) {
+  EXPECT_EQ(hold_limit(4, true, microseconds(200)), 4U + 4 * 50);  // 50 runs each in 10 ms
+  EXPECT_EQ(hold_limit(1, true, microseconds(100)), 1U + 100);
+}
+
+TEST(HoldLimit, NeverMoreThanOneThousandWaiting) {
+  EXPECT_EQ(hold_limit(1, true, nanoseconds(500)), 1U + detail::max_ahead);
+  EXPECT_EQ(hold_limit(50, true, microseconds(5)), 50U + detail::max_ahead);
+}
+
+TEST(UnacknowledgedLimit, ConcurrencyOrSixteenForSlowJobs) {
+  EXPECT_EQ(default_unacknowledged_limit(1, nanoseconds(0)), 16U);
+  EXPECT_EQ(default_unacknowledged_limit(4, milliseconds(50)), 16U);
+  EXPECT_EQ(default_unacknowledged_limit(50, milliseconds(50)), 50U);
+}
+
+TEST(UnacknowledgedLimit, TenMillisecondsOfWorkForFastJobs) {
+  EXPECT_EQ(default_unacknowledged_limit(1, microseconds(20)), 500U);
+  EXPECT_EQ(default_unacknowledged_limit(10, microseconds(5)), detail::max_ahead);
+}
+
+TEST(Handoff, DoneMovesTheLimitAndMakesRoom) {
+  detail::Handoff<int> handoff(2);
+  std::vector<int> items{1, 2};
+  ASSERT_TRUE(handoff.push_all(items));
+  EXPECT_EQ(handoff.pop(), 1);
+  handoff.done(10);
+  EXPECT_EQ(handoff.limit(), 10U);
+  std::stop_source stop;
+  EXPECT_EQ(handoff.wait_for_room(stop.get_token()), 9U) << "one waiting, none busy";
+}
+
+}  // namespace errand::pace_test
