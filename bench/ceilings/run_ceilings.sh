@@ -40,7 +40,7 @@ payload='{"retry":true,"queue":"default","class":"App::Jobs::HardWorker","args":
 # bench_redis NAME REQUESTS CONCURRENCY JOBS_PER_REQUEST NOTE COMMAND... -> rps_NAME
 bench_redis() {
   local name=$1 requests=$2 c=$3 per=$4 note=$5; shift 5
-  local cmd=(redis-benchmark -h "$redis_host" -p "$redis_port" --dbnum "$redis_db" -n "$requests" -c "$c" -P 1 --csv "$@")
+  local cmd=(redis-benchmark -h "$redis_host" -p "$redis_port" --dbnum "$redis_db" -n "$requests" -c "$c" -P "${redis_pipeline:-1}" --csv "$@")
   local out line rps p50 p95 p99 max
   out=$(timeout --kill-after=5 "$step_timeout" "${cmd[@]}" 2>&1) ||
     { log "redis-benchmark failed: ${cmd[*]:0:12} ...: $out"; return 1; }
@@ -52,7 +52,8 @@ bench_redis() {
   local shown="${cmd[*]}"; shown=${shown//$payload/<311-byte job>}
   row system=redis-benchmark version="$redis_version" store=redis scenario="ceiling_$name" concurrency="$c" \
       jobs="$((requests * per))" jobs_per_sec="$(awk -v r="$rps" -v p="$per" 'BEGIN{print r*p}')" \
-      p50_ms="$p50" p99_ms="$p99" max_ms="$max" round_trips_per_job="$(awk -v p="$per" 'BEGIN{print 1/p}')" \
+      p50_ms="$p50" p99_ms="$p99" max_ms="$max" \
+      round_trips_per_job="$(awk -v p="$per" -v P="${redis_pipeline:-1}" 'BEGIN{print 1/(p*P)}')" \
       notes="$note; requests/s=$rps, per-request latency p95=${p95} ms; $shown"
 }
 
@@ -88,21 +89,39 @@ run_redis_benchmark() {
     wip=$("${redis_cli[@]}" eval "for i = 1, tonumber(ARGV[1]) do redis.call('LPUSH', KEYS[1], i .. ARGV[2]) end return 1" 1 errand:wip:bench "$c" "$payload")
     bench_redis lrem "$n" "$c" 1 "ack: LREM errand:wip -1 <job> on an in-progress list of $c jobs" \
       LREM errand:wip:bench -1 "$payload" || { fail_peer redis-benchmark "LREM at concurrency $c"; return; }
+    # Batched, as errand works now: the fetch script takes 100 jobs a call, and the
+    # acknowledgements go 100 LREMs to a pipeline (redis-benchmark -P 100).
+    "${redis_cli[@]}" del errand:wip:bench >/dev/null
+    fill_list queue:default "$n"
+    bench_redis fetch_b100 "$((n / 100))" "$c" 100 "fetch: EVALSHA of errand's fetch script (reliable), batch 100; jobs/s = requests/s x 100" \
+      EVALSHA "$sha" 2 errand:wip:bench queue:default 100 1 || { fail_peer redis-benchmark "EVALSHA fetch b100 at concurrency $c"; return; }
+    "${redis_cli[@]}" del queue:default errand:wip:bench >/dev/null
+    wip=$("${redis_cli[@]}" eval "for i = 1, tonumber(ARGV[1]) do redis.call('LPUSH', KEYS[1], i .. ARGV[2]) end return 1" 1 errand:wip:bench 100 "$payload")
+    redis_pipeline=100 bench_redis lrem_p100 "$n" "$c" 1 "ack: LREM errand:wip -1 <job>, 100 to a pipeline (-P 100), on an in-progress list of 100 jobs" \
+      LREM errand:wip:bench -1 "$payload" || { fail_peer redis-benchmark "LREM -P 100 at concurrency $c"; return; }
+    "${redis_cli[@]}" del errand:wip:bench >/dev/null
     # Combined: the seconds per job of each round trip errand makes add up, so
     # jobs/s = 1 / sum(1 / rate_i) (requests/s divided by round trips per job, with
     # requests/s the harmonic mean of the component rates).
     local mix
-    for mix in "process_b1:fetch_b1 lrem" "process_b10:fetch_b10 lrem" "full_b10:lpush fetch_b10 lrem"; do
+    for mix in "process_b1:fetch_b1 lrem" "process_b10:fetch_b10 lrem" "full_b10:lpush fetch_b10 lrem" \
+               "process_batched:fetch_b100 lrem_p100"; do
       local label=${mix%%:*} parts=${mix#*:} part formula="" rates="" rt=0 rate
       for part in $parts; do
         rate=$(eval "printf %s \"\$rps_$part\"")
-        case $part in fetch_b10) rates+=" $(awk -v r="$rate" 'BEGIN{print r*10}')"; formula+=" + 1/(10*rate_$part)"; rt=$(awk -v x="$rt" 'BEGIN{print x+0.1}') ;;
+        case $part in
+          fetch_b10) rates+=" $(awk -v r="$rate" 'BEGIN{print r*10}')"; formula+=" + 1/(10*rate_$part)"; rt=$(awk -v x="$rt" 'BEGIN{print x+0.1}') ;;
+          fetch_b100) rates+=" $(awk -v r="$rate" 'BEGIN{print r*100}')"; formula+=" + 1/(100*rate_$part)"; rt=$(awk -v x="$rt" 'BEGIN{print x+0.01}') ;;
+          lrem_p100) rates+=" $rate"; formula+=" + 1/rate_$part"; rt=$(awk -v x="$rt" 'BEGIN{print x+0.01}') ;;
           *) rates+=" $rate"; formula+=" + 1/rate_$part"; rt=$(awk -v x="$rt" 'BEGIN{print x+1}') ;; esac
       done
       row system=redis-benchmark version="$redis_version" store=redis scenario="ceiling_errand_mix_$label" concurrency="$c" \
           jobs_per_sec="$(awk -v r="$rates" 'BEGIN{n=split(r,a," "); s=0; for(i=1;i<=n;i++) s+=1/a[i]; print 1/s}')" \
           round_trips_per_job="$rt" \
-          notes="estimate: jobs/s = 1 / (${formula# + }) over this run's rows ($([ "$label" = full_b10 ] && echo "enqueue one by one, fetch in batches of 10, ack each" || echo "fetch batch ${label#process_b}, ack each"))"
+          notes="estimate: jobs/s = 1 / (${formula# + }) over this run's rows ($(case $label in
+            full_b10) echo "enqueue one by one, fetch in batches of 10, ack each" ;;
+            process_batched) echo "fetch in batches of 100, acks 100 to a pipeline: errand's mix now" ;;
+            *) echo "fetch batch ${label#process_b}, ack each" ;; esac))"
     done
   done
 }
@@ -141,6 +160,9 @@ run_pgbench() {
     bench_pg skip_locked_dequeue_b10 skip_locked_dequeue_b10.sql "$c" "$n" 10 \
       "ten jobs per transaction (LIMIT 10); jobs/s = tps x 10" ||
       { fail_peer pgbench "skip_locked_dequeue_b10 at concurrency $c"; return; }
+    bench_pg skip_locked_dequeue_b100 skip_locked_dequeue_b100.sql "$c" "$n" 100 \
+      "a hundred jobs per transaction (LIMIT 100); jobs/s = tps x 100" ||
+      { fail_peer pgbench "skip_locked_dequeue_b100 at concurrency $c"; return; }
     bench_pg pgmq_read_delete pgmq_read_delete.sql "$c" "$n" 1 \
       "errand's pattern: pgmq read (UPDATE vt, read_ct ... SKIP LOCKED) then DELETE WHERE msg_id AND read_ct, two transactions per job; jobs/s = tps (one script run = one job)" ||
       { fail_peer pgbench "pgmq_read_delete at concurrency $c"; return; }

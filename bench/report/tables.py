@@ -100,6 +100,34 @@ def targets(rows):
             measured = f"{worst[0]:.1f}× (lowest, at concurrency {worst[1]})" if worst else "not measured"
             met = "" if not worst else ("yes" if worst[0] >= goal else "**no**")
             lines.append([f"{store} {scenario} ≥ {goal}× {label}", measured, met if label == peer else met + " (not the target)"])
+    # Postgres: at least 3x the best tuned peer at each concurrency.
+    ratios = []
+    for r in rows:
+        if r["label"] == "errand" and r["store"] == "postgres" and r["scenario"] == "process" and r["jobs_per_sec"]:
+            tuned = [p["jobs_per_sec"] for p in (find(rows, peer + " tuned", "postgres", "process", r["concurrency"])
+                                                 for peer in ("graphile-worker", "pg-boss")) if p and p["jobs_per_sec"]]
+            if tuned:
+                ratios.append((r["jobs_per_sec"] / max(tuned), r["concurrency"]))
+    worst = min(ratios) if ratios else None
+    lines.append(["postgres process ≥ 3× the best tuned peer",
+                  f"{worst[0]:.1f}× (lowest, at concurrency {worst[1]})" if worst else "not measured",
+                  "" if not worst else ("yes" if worst[0] >= 3 else "**no**")])
+    # The servers' ceilings: at least half of the best ceiling measured for the pattern.
+    for store, tool, scenarios, what in (
+            ("redis", "redis-benchmark", ("ceiling_errand_mix_process_batched",), "redis-benchmark ceiling of its command mix"),
+            ("postgres", "pgbench", ("ceiling_skip_locked_dequeue", "ceiling_skip_locked_dequeue_b10",
+                                     "ceiling_skip_locked_dequeue_b100"), "best pgbench SKIP LOCKED ceiling")):
+        ratios = []
+        for r in rows:
+            if r["label"] == "errand" and r["store"] == store and r["scenario"] == "process" and r["jobs_per_sec"]:
+                ceilings = [c["jobs_per_sec"] for c in (find(rows, tool, store, sc, r["concurrency"]) for sc in scenarios)
+                            if c and c["jobs_per_sec"]]
+                if ceilings:
+                    ratios.append((r["jobs_per_sec"] / max(ceilings), r["concurrency"]))
+        worst = min(ratios) if ratios else None
+        lines.append([f"{store} process ≥ 50% of the {what}",
+                      f"{100 * worst[0]:.0f}% (lowest, at concurrency {worst[1]})" if worst else "not measured",
+                      "" if not worst else ("yes" if worst[0] >= 0.5 else "**no**")])
     for store, limit in (("redis", 5), ("sqlite", 5), ("postgres", 10)):
         p99 = [r["p99_ms"] for r in rows if r["label"] == "errand" and r["store"] == store
                and r["scenario"] == "latency_idle" and r["p99_ms"] is not None]

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <thread>
 
 namespace errand::redis_processor_test {
 
@@ -64,7 +65,13 @@ TEST_F(RedisProcessorTest, WeightedOrderTakesFromEveryQueue) {
   for (int i = 0; i < 300; ++i) (void)client.enqueue_raw("Job", "heavy", json::array{i});
   for (int i = 0; i < 300; ++i) (void)client.enqueue_raw("Job", "light", json::array{i});
   Processor processor(store, options(1, QueueList::weighted({{"heavy", 3}, {"light", 1}})));
-  record_jobs(processor, "Job");
+  // Each fetch puts the queues in a weighted random order and takes its batch in that
+  // order; a batch is ~10 ms of work (see hold_limit). 5 ms jobs keep batches at 1-3
+  // jobs, so that the first 200 runs span ~90 fetches.
+  processor.register_handler("Job", [this](const Job& job, Context& ctx) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    seen.add(std::string(ctx.queue()) + ":" + to_json(job.args()));
+  });
   processor.start();
   ASSERT_TRUE(test::eventually([&] { return seen.size() == 600; }, std::chrono::seconds(30)));
   processor.stop();
