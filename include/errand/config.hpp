@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,19 @@ struct BackendConfig {
   Kind kind = Kind::sqlite;
   std::string url = "sqlite://errand.db";  ///< for errand::connect()
   ProcessorOptions processor{};
+
+  /// Postgres only: how long a fetched job stays invisible to other processes
+  /// (`service.worker.pg.visibility-timeout`; PostgresOptions::visibility_timeout, 30 s)
+  /// and whether finished jobs go to pgmq's archive table instead of being deleted
+  /// (Roadster's `service.worker.worker-config.pg.success-action = "archive"`;
+  /// PostgresOptions::on_success).
+  std::optional<std::chrono::seconds> visibility_timeout{};
+  std::optional<bool> archive_on_success{};
 };
+
+/// Opens `backend`'s store: errand::connect(backend.url) with the backend's store
+/// settings applied. (Defined in errand::errand, which has every store.)
+[[nodiscard]] std::shared_ptr<Store> connect(const BackendConfig& backend);
 
 struct Config {
   /// Redis, then Postgres, then SQLite, each when configured. SQLite ("errand.db")

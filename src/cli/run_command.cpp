@@ -120,7 +120,7 @@ int run_command(const CommonOptions& common, const RunOptions& options, const Wo
   std::vector<std::unique_ptr<Processor>> processors;
   for (auto& backend : backends) {
     apply(options, backend.processor);
-    auto processor = std::make_unique<Processor>(connect(backend.url), backend.processor);
+    auto processor = std::make_unique<Processor>(connect(backend), backend.processor);
     processor->registry() = workers;
     if (cli_options.configure_processor) cli_options.configure_processor(*processor, backend);
     processors.push_back(std::move(processor));

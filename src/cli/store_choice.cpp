@@ -105,7 +105,7 @@ AdminStore open_admin_store(const CommonOptions& common) {
     throw UsageError(fmt::format("errand: {} stores are configured: {}; choose one with --store NAME or --url URL",
                                  backends.size(), names_of(backends)));
   }
-  AdminStore out{connect(backends.front().url), std::move(backends.front())};
+  AdminStore out{connect(backends.front()), std::move(backends.front())};
   return out;
 }
 

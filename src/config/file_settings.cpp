@@ -115,6 +115,25 @@ void read_processor(TomlReader& reader, const Path& base, Settings& out) {
   }
 }
 
+/// errand's `service.worker.pg.visibility-timeout`, and Roadster's
+/// `service.worker.worker-config.pg.success-action` ("delete" or "archive").
+void read_pg_store_settings(TomlReader& reader, Settings& out) {
+  constexpr std::int64_t one_year = 365LL * 24 * 3600;
+  const Path vt = split("service.worker.pg.visibility-timeout");
+  if (const auto seconds = reader.integer(vt, 1, one_year)) {
+    out.pg_visibility_timeout.set(std::chrono::seconds(*seconds), reader.origin(vt));
+  }
+  const Path success = split("service.worker.worker-config.pg.success-action");
+  if (const auto text = reader.string(success)) {
+    if (*text != "delete" && *text != "archive") {
+      fail(reader.origin(success),
+           "is \"{}\"; use \"delete\" (pgmq's delete, Roadster's default) or \"archive\" (into pgmq.a_<queue>)",
+           *text);
+    }
+    out.pg_archive_on_success.set(*text == "archive", reader.origin(success));
+  }
+}
+
 }  // namespace
 
 Settings read_toml(std::string_view toml, std::string_view source_name) {
@@ -142,6 +161,7 @@ Settings read_toml(std::string_view toml, std::string_view source_name) {
 
   out.pg = read_store(reader, split("service.worker.pg"));
   read_url(reader, split("service.worker.pg.database.uri"), out.pg);
+  read_pg_store_settings(reader, out);
   out.sqlite = read_store(reader, split("service.worker.sqlite"));
   read_sqlite_location(reader, split("service.worker.sqlite"), out.sqlite);
 

@@ -107,8 +107,10 @@ void add_postgres(const Settings& s, Config& config) {
                      "postgres://user:password@host:5432/db (or postgresql://)",
          *url.value);
   }
-  config.backends.push_back({BackendConfig::Kind::postgres, *url.value,
-                             processor_for(s, s.pg, BackendConfig::Kind::postgres)});
+  BackendConfig backend{BackendConfig::Kind::postgres, *url.value, processor_for(s, s.pg, BackendConfig::Kind::postgres)};
+  backend.visibility_timeout = s.pg_visibility_timeout.value;
+  backend.archive_on_success = s.pg_archive_on_success.value;
+  config.backends.push_back(std::move(backend));
 }
 
 void add_sqlite(const Settings& s, Config& config) {

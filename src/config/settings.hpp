@@ -65,6 +65,8 @@ struct Settings {
   BackendSettings pg{};
   BackendSettings sqlite{};
   Setting<std::string> database_uri{};  ///< top-level database.uri, Postgres's fallback
+  Setting<std::chrono::seconds> pg_visibility_timeout{};  ///< service.worker.pg.visibility-timeout
+  Setting<bool> pg_archive_on_success{};  ///< service.worker.worker-config.pg.success-action = "archive"
 
   Setting<SidekiqVersion> sidekiq_version{};
   Setting<std::chrono::milliseconds> shutdown_timeout{};

@@ -18,7 +18,20 @@ constexpr std::chrono::milliseconds fetch_wait{2000};  // Sidekiq's BRPOP timeou
 constexpr std::chrono::milliseconds first_backoff{100};
 constexpr std::chrono::milliseconds max_backoff{5000};
 
+/// A job's rank in the hand-off: its queue's place in a strict order, so that a job of a
+/// more urgent queue runs before the less urgent ones fetched earlier; 0 for weighted
+/// queues, whose order changes with every fetch.
+std::size_t urgency(const QueueList& queues, const FetchedJob& job) {
+  if (queues.mode() != QueueList::Mode::strict) return 0;
+  const auto& names = queues.names();
+  return static_cast<std::size_t>(std::find(names.begin(), names.end(), job.queue) - names.begin());
+}
+
 }  // namespace
+
+std::size_t Fetcher::ranks(const QueueList& queues) {
+  return queues.mode() == QueueList::Mode::strict ? queues.names().size() : 1;
+}
 
 void Fetcher::run(std::stop_token stop) {
   std::mt19937_64 rng(std::random_device{}());
@@ -47,7 +60,8 @@ void Fetcher::run(std::stop_token stop) {
       continue;
     }
     if (jobs.empty()) continue;
-    if (stop.stop_requested() || !handoff_.push_all(jobs)) {
+    if (stop.stop_requested() ||
+        !handoff_.push_all(jobs, [this](const FetchedJob& job) { return urgency(queues_, job); })) {
       try {
         store_.job_requeue({jobs, owner_});
       } catch (const std::exception& e) {

@@ -27,6 +27,10 @@ class Fetcher {
       : store_(store), queues_(queues), handoff_(handoff), logger_(logger), owner_(std::move(owner)),
         transfers_(transfers), registered_(std::move(registered)) {}
 
+  /// How many ranks the hand-off needs for `queues` (see Handoff): one per queue in
+  /// strict order, one for weighted queues.
+  [[nodiscard]] static std::size_t ranks(const QueueList& queues);
+
   /// Fetches until `stop` fires or the hand-off closes. Store errors are logged and
   /// retried with exponential backoff (0.1 s doubling to 5 s). Jobs fetched after the
   /// stop are pushed back to their queues.

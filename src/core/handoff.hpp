@@ -15,45 +15,58 @@ namespace errand::detail {
 /// Holds fetched jobs until a worker thread takes one. `limit` bounds the jobs held
 /// plus the jobs running, so the fetcher never takes more than the threads can start soon.
 /// The worker threads may move the limit as they learn how long jobs take (done()).
+///
+/// Items have a rank (0 first): a thread takes the oldest item of the lowest rank, so
+/// that a job of a more urgent queue (strict order) fetched after a batch of less
+/// urgent ones still runs next.
 template <class T>
 class Handoff {
  public:
-  explicit Handoff(std::size_t limit) : limit_(limit) {}
+  explicit Handoff(std::size_t limit, std::size_t ranks = 1) : limit_(limit), items_(ranks == 0 ? 1 : ranks) {}
 
   /// Blocks until there is room; returns how many items fit, or 0 when closed or stopped.
   std::size_t wait_for_room(std::stop_token stop) {
     std::unique_lock lock(mutex_);
-    room_changed_.wait(lock, stop, [&] { return closed_ || items_.size() + busy_ < limit_; });
+    room_changed_.wait(lock, stop, [&] { return closed_ || waiting_ + busy_ < limit_; });
     if (closed_ || stop.stop_requested()) return 0;
-    return limit_ - items_.size() - busy_;
+    return limit_ - waiting_ - busy_;
   }
 
-  [[nodiscard]] std::size_t limit() const {
-    std::lock_guard lock(mutex_);
-    return limit_;
-  }
-
-  /// Adds items for the workers. Returns false (leaving `items` untouched) when closed.
-  bool push_all(std::vector<T>& items) {
+  /// Adds items for the workers, each at `rank(item)` (clamped to the last rank).
+  /// Returns false (leaving `items` untouched) when closed.
+  template <class Rank>
+  bool push_all(std::vector<T>& items, Rank rank) {
     {
       std::lock_guard lock(mutex_);
       if (closed_) return false;
-      for (auto& item : items) items_.push_back(std::move(item));
+      for (auto& item : items) {
+        const std::size_t r = rank(static_cast<const T&>(item));
+        items_[r < items_.size() ? r : items_.size() - 1].push_back(std::move(item));
+      }
+      waiting_ += items.size();
     }
     items.clear();
     item_ready_.notify_all();
     return true;
   }
+  bool push_all(std::vector<T>& items) {
+    return push_all(items, [](const T&) { return std::size_t{0}; });
+  }
 
   /// Takes the next item, blocking while there is none; nullopt once closed.
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
-    item_ready_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    item_ready_.wait(lock, [&] { return closed_ || waiting_ > 0; });
     if (closed_) return std::nullopt;
-    T item = std::move(items_.front());
-    items_.pop_front();
-    ++busy_;
-    return item;
+    for (auto& rank : items_) {
+      if (rank.empty()) continue;
+      T item = std::move(rank.front());
+      rank.pop_front();
+      --waiting_;
+      ++busy_;
+      return item;
+    }
+    return std::nullopt;  // unreachable: waiting_ > 0
   }
 
   /// Marks an item taken by pop() as finished; from now on at most `limit` items are
@@ -75,14 +88,17 @@ class Handoff {
     done(limit);
   }
 
-  /// No more pushes or pops. Returns the items no worker took.
+  /// No more pushes or pops. Returns the items no worker took, most urgent first.
   std::vector<T> close() {
     std::vector<T> left;
     {
       std::lock_guard lock(mutex_);
       closed_ = true;
-      left.assign(std::make_move_iterator(items_.begin()), std::make_move_iterator(items_.end()));
-      items_.clear();
+      for (auto& rank : items_) {
+        for (auto& item : rank) left.push_back(std::move(item));
+        rank.clear();
+      }
+      waiting_ = 0;
     }
     item_ready_.notify_all();
     room_changed_.notify_all();
@@ -99,7 +115,9 @@ class Handoff {
   template <class F>
   void for_each_waiting(F&& f) const {
     std::lock_guard lock(mutex_);
-    for (const auto& item : items_) f(item);
+    for (const auto& rank : items_) {
+      for (const auto& item : rank) f(item);
+    }
   }
 
   [[nodiscard]] std::size_t busy() const {
@@ -107,12 +125,18 @@ class Handoff {
     return busy_;
   }
 
+  [[nodiscard]] std::size_t limit() const {
+    std::lock_guard lock(mutex_);
+    return limit_;
+  }
+
  private:
   std::size_t limit_;
   mutable std::mutex mutex_;
   std::condition_variable_any room_changed_;
   std::condition_variable item_ready_;
-  std::deque<T> items_;
+  std::vector<std::deque<T>> items_;  // one queue per rank
+  std::size_t waiting_ = 0;           // items in items_
   std::size_t busy_ = 0;
   bool closed_ = false;
 };

@@ -1,8 +1,10 @@
 // How fast a processor's jobs run, and so how much work it keeps in memory: jobs
 // fetched ahead (so that no thread waits for a round trip to the store) and finished
-// jobs whose acknowledgement is on its way (so that no thread waits for a write). Both
-// are about prefetch_window of work: short enough that no process hoards jobs another
-// could run sooner, and that a crash repeats little work.
+// jobs whose acknowledgement is on its way (so that no thread waits for a write).
+//
+// Jobs fetched ahead are about prefetch_window of work: a job that arrives on a more
+// urgent queue waits behind them, so the window is short. Acknowledgements on their way
+// delay nobody; their bound is what a crash repeats, ack_window of work.
 #pragma once
 
 #include <algorithm>
@@ -13,9 +15,10 @@
 
 namespace errand::detail {
 
-inline constexpr std::chrono::milliseconds prefetch_window{10};
-/// Never more than this many jobs waiting for a thread, nor on their way to be acknowledged.
-inline constexpr std::size_t max_ahead = 1000;
+inline constexpr std::chrono::milliseconds prefetch_window{2};
+inline constexpr std::size_t max_prefetch = 250;  ///< jobs waiting for a thread, at most
+inline constexpr std::chrono::milliseconds ack_window{10};
+inline constexpr std::size_t max_unacknowledged = 1000;  ///< by default
 
 /// The moving average of run durations over ~16 runs (zero until a job ran). Any thread
 /// may add; a lost update between two threads only drops one sample.
@@ -34,26 +37,28 @@ class RunPace {
   std::atomic<std::int64_t> mean_ns_{0};
 };
 
-/// How many runs of `mean_run` `threads` threads finish in prefetch_window, at most max_ahead.
-inline std::size_t runs_in_window(std::size_t threads, std::chrono::nanoseconds mean_run) {
+/// How many runs of `mean_run` `threads` threads finish in `window`, at most `most`.
+inline std::size_t runs_in(std::chrono::milliseconds window, std::size_t most, std::size_t threads,
+                           std::chrono::nanoseconds mean_run) {
   if (mean_run.count() <= 0) return 0;
-  const auto per_thread = static_cast<std::size_t>(std::chrono::nanoseconds(prefetch_window) / mean_run);
-  return std::min(max_ahead, threads * per_thread);
+  const auto per_thread = static_cast<std::size_t>(std::chrono::nanoseconds(window) / mean_run);
+  return std::min(most, threads * per_thread);
 }
 
 /// Jobs held at most (running + waiting) by `threads` threads whose runs take
 /// `mean_run` on average (zero: not known yet). Without reliable fetch a crash would
 /// lose the waiting ones: only what idle threads start now. With it: twice the threads
-/// at least, and as many more as the threads finish in prefetch_window.
+/// at least, and as many more as the threads finish in prefetch_window (at most
+/// max_prefetch more).
 inline std::size_t hold_limit(std::size_t threads, bool reliable_fetch, std::chrono::nanoseconds mean_run) {
   if (!reliable_fetch) return threads;
-  return std::max(2 * threads, threads + runs_in_window(threads, mean_run));
+  return std::max(2 * threads, threads + runs_in(prefetch_window, max_prefetch, threads, mean_run));
 }
 
 /// ProcessorOptions::unacknowledged_limit's default: max(threads, 16), or as many as the
-/// threads finish in prefetch_window when that is more.
+/// threads finish in ack_window when that is more.
 inline std::size_t default_unacknowledged_limit(std::size_t threads, std::chrono::nanoseconds mean_run) {
-  return std::max({threads, std::size_t{16}, runs_in_window(threads, mean_run)});
+  return std::max({threads, std::size_t{16}, runs_in(ack_window, max_unacknowledged, threads, mean_run)});
 }
 
 }  // namespace errand::detail

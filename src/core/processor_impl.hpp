@@ -6,6 +6,7 @@
 
 #include "core/completions.hpp"
 #include "core/deadlines.hpp"
+#include "core/fetcher.hpp"
 #include "core/handoff.hpp"
 #include "core/heartbeat.hpp"
 #include "core/job_runner.hpp"
@@ -41,7 +42,8 @@ class Processor::Impl {
         retrier_(*store_, *logger_, options_, identity_),
         completions_(*store_, *logger_, identity_, [this] { return unacknowledged_limit(); }),
         runner_(registry_, middleware_, retrier_, completions_, deadlines_, options_.job_timeout, *logger_, counters_),
-        handoff_(detail::hold_limit(threads(), store_->capabilities().reliable_fetch, {})),
+        handoff_(detail::hold_limit(threads(), store_->capabilities().reliable_fetch, {}),
+                 detail::Fetcher::ranks(options_.queues)),
         workers_(threads(), store_->capabilities().reliable_fetch, pace_, handoff_, runner_,
                  [this](std::vector<FetchedJob> jobs, std::string_view why) { requeue(std::move(jobs), why); }) {}
 

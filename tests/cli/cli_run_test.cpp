@@ -121,5 +121,16 @@ TEST_F(cli_run, AppRunsTwoUrlsAtOnce) {
   EXPECT_THAT(ran(), UnorderedElementsAre("[\"from sqlite\"]", "[\"from redis\"]"));
 }
 
+// A migration from Redis to Postgres: the same worker runs on both until Redis drains.
+TEST_F(cli_run, AppRunsRedisAndPostgresAtOnce) {
+  reset_postgres();
+  enqueue("[\"from redis\"]", {"--url", redis_url()});
+  enqueue("[\"from postgres\"]", {"--url", postgres_url()});
+  Subprocess app({CLI_APP, "run", "--url", redis_url(), "--url", postgres_url(), "-c", "1"},
+                 {"CLI_APP_OUTPUT=" + output}, log);
+  expect_runs_then_stops(app, 2);
+  EXPECT_THAT(ran(), UnorderedElementsAre("[\"from redis\"]", "[\"from postgres\"]"));
+}
+
 }  // namespace
 }  // namespace errand::test

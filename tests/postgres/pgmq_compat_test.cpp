@@ -3,6 +3,7 @@
 #include <errand/errand.hpp>
 
 #include <boost/describe.hpp>
+#include <errand/config.hpp>
 #include <errand/error.hpp>
 #include <errand/processor.hpp>
 #include <errand/worker.hpp>
@@ -195,6 +196,28 @@ TEST_F(PgmqCompatTest, ArchiveOnSuccessKeepsFinishedJobsInTheArchive) {
   EXPECT_EQ(query("SELECT count(*) FROM pgmq.q_default"), Rows{"0"});
   EXPECT_EQ(query("SELECT message->>'class' || ' ' || read_ct FROM pgmq.a_default"), Rows{"Done 1"});
   EXPECT_EQ(store->set_size(JobSet::dead), 0) << "finished, not dead";
+}
+
+TEST_F(PgmqCompatTest, TheConfigurationsPgSettingsReachTheStore) {
+  store.reset();
+  const Config config = Config::from_toml_string("[service.worker.pg]\ndatabase.uri = \"" + test::postgres_url() +
+                                                     "\"\nvisibility-timeout = 7\n"
+                                                     "[service.worker.worker-config.pg]\nsuccess-action = \"archive\"\n",
+                                                 "errand.toml", Environment::from_map({}));
+  ASSERT_EQ(config.backends.size(), 1U);
+  ASSERT_EQ(config.backends[0].kind, BackendConfig::Kind::postgres);
+  store = connect(config.backends[0]);
+  Client client{store};
+  (void)client.enqueue_raw("Done", "default", {1});
+  JobFetchParams params;
+  params.queues = {"default"};
+  params.owner = "tester:1:000000000000";
+  const auto jobs = store->job_fetch(params);
+  ASSERT_EQ(jobs.size(), 1U);
+  EXPECT_EQ(query("SELECT round(extract(epoch FROM vt - clock_timestamp()))::int FROM pgmq.q_default"), Rows{"7"})
+      << "visibility-timeout = 7";
+  store->job_complete({jobs, params.owner});
+  EXPECT_EQ(query("SELECT message->>'class' FROM pgmq.a_default"), Rows{"Done"}) << "success-action = \"archive\"";
 }
 
 TEST_F(PgmqCompatTest, AProcessorRefusesQueueNamesPgmqCannotHold) {

@@ -66,8 +66,8 @@ TEST_F(RedisProcessorTest, WeightedOrderTakesFromEveryQueue) {
   for (int i = 0; i < 300; ++i) (void)client.enqueue_raw("Job", "light", json::array{i});
   Processor processor(store, options(1, QueueList::weighted({{"heavy", 3}, {"light", 1}})));
   // Each fetch puts the queues in a weighted random order and takes its batch in that
-  // order; a batch is ~10 ms of work (see hold_limit). 5 ms jobs keep batches at 1-3
-  // jobs, so that the first 200 runs span ~90 fetches.
+  // order; a batch is ~2 ms of work (see hold_limit). 5 ms jobs keep batches at 1-2
+  // jobs, so that the first 200 runs span ~100 fetches.
   processor.register_handler("Job", [this](const Job& job, Context& ctx) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     seen.add(std::string(ctx.queue()) + ":" + to_json(job.args()));

@@ -48,11 +48,22 @@ TEST(ConfigErrors, UnknownKeyInsideAWorkerSection) {
 }
 
 TEST(ConfigErrors, RoadsterSettingsErrandDoesNotUseAreNamedAsSuch) {
-  EXPECT_THAT(error_of("[service.worker.worker-config.pg]\nsuccess-action = \"delete\"\n"),
-              AllOf(HasSubstr("errand.toml:1"), HasSubstr("service.worker.worker-config.pg is a Roadster setting"),
+  EXPECT_THAT(error_of("[service.worker.worker-config.pg]\nfailure-action = \"delete\"\n"),
+              AllOf(HasSubstr("errand.toml:2"),
+                    HasSubstr("service.worker.worker-config.pg.failure-action is a Roadster setting"),
                     HasSubstr("Coming from Roadster")));
+  EXPECT_THAT(error_of("[service.worker.worker-config.sidekiq]\nx = 1\n"),
+              HasSubstr("service.worker.worker-config.sidekiq is a Roadster setting"));
   EXPECT_THAT(error_of("[service.sidekiq.periodic]\nstale-cleanup = \"manual\"\n"),
               HasSubstr("service.sidekiq.periodic is a Roadster setting errand does not use; remove it"));
+}
+
+TEST(ConfigErrors, PostgresStoreSettingsAreChecked) {
+  EXPECT_THAT(error_of("[service.worker.worker-config.pg]\nsuccess-action = \"keep\"\n"),
+              AllOf(HasSubstr("errand.toml:2: service.worker.worker-config.pg.success-action is \"keep\""),
+                    HasSubstr("use \"delete\"")));
+  EXPECT_THAT(error_of("[service.worker.pg]\ndatabase.uri = \"postgres://h/db\"\nvisibility-timeout = 0\n"),
+              HasSubstr("errand.toml:3: service.worker.pg.visibility-timeout"));
 }
 
 TEST(ConfigErrors, WrongTypeNamesTheExpectedType) {

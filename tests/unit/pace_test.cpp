@@ -1,6 +1,5 @@
-// How much work a processor keeps in memory: its threads' running jobs, ~10 ms of work
+// How much work a processor keeps in memory: its threads' running jobs, ~2 ms of work
 // fetched ahead, and ~10 ms of finished work whose acknowledgement is on its way.
-#include "core/handoff.hpp"
 #include "core/pace.hpp"
 
 #include <gtest/gtest.h>
@@ -34,14 +33,16 @@ TEST(HoldLimit, SlowJobsKeepTwiceTheThreads) {
   EXPECT_EQ(hold_limit(1, true, milliseconds(20)), 2U);
 }
 
-TEST(HoldLimit, FastJobsHoldTenMillisecondsOfWorkBeyondTheRunningOnes) {
-  EXPECT_EQ(hold_limit(4, true, microseconds(200)), 4U + 4 * 50);  // 50 runs each in 10 ms
-  EXPECT_EQ(hold_limit(1, true, microseconds(100)), 1U + 100);
+TEST(HoldLimit, FastJobsHoldTwoMillisecondsOfWorkBeyondTheRunningOnes) {
+  EXPECT_EQ(hold_limit(4, true, microseconds(40)), 4U + 4 * 50);  // 50 runs each in 2 ms
+  EXPECT_EQ(hold_limit(1, true, microseconds(20)), 1U + 100);
+  EXPECT_EQ(hold_limit(10, true, microseconds(500)), 10U + 10 * 4);
+  EXPECT_EQ(hold_limit(10, true, milliseconds(3)), 20U) << "no run fits in 2 ms: the floor";
 }
 
-TEST(HoldLimit, NeverMoreThanOneThousandWaiting) {
-  EXPECT_EQ(hold_limit(1, true, nanoseconds(500)), 1U + detail::max_ahead);
-  EXPECT_EQ(hold_limit(50, true, microseconds(5)), 50U + detail::max_ahead);
+TEST(HoldLimit, NeverMoreThanMaxPrefetchWaiting) {
+  EXPECT_EQ(hold_limit(1, true, nanoseconds(500)), 1U + detail::max_prefetch);
+  EXPECT_EQ(hold_limit(50, true, microseconds(5)), 50U + detail::max_prefetch);
 }
 
 TEST(UnacknowledgedLimit, ConcurrencyOrSixteenForSlowJobs) {
@@ -52,18 +53,7 @@ TEST(UnacknowledgedLimit, ConcurrencyOrSixteenForSlowJobs) {
 
 TEST(UnacknowledgedLimit, TenMillisecondsOfWorkForFastJobs) {
   EXPECT_EQ(default_unacknowledged_limit(1, microseconds(20)), 500U);
-  EXPECT_EQ(default_unacknowledged_limit(10, microseconds(5)), detail::max_ahead);
-}
-
-TEST(Handoff, DoneMovesTheLimitAndMakesRoom) {
-  detail::Handoff<int> handoff(2);
-  std::vector<int> items{1, 2};
-  ASSERT_TRUE(handoff.push_all(items));
-  EXPECT_EQ(handoff.pop(), 1);
-  handoff.done(10);
-  EXPECT_EQ(handoff.limit(), 10U);
-  std::stop_source stop;
-  EXPECT_EQ(handoff.wait_for_room(stop.get_token()), 9U) << "one waiting, none busy";
+  EXPECT_EQ(default_unacknowledged_limit(10, microseconds(5)), detail::max_unacknowledged);
 }
 
 }  // namespace errand::pace_test
