@@ -52,6 +52,14 @@ mkdir -p "$out" "$build_dir" "$BENCH_SERVERS_DIR/sqlite"
 rm -rf "$samples"; mkdir -p "$samples"
 rm -f "$csv"
 
+# 0. The report's plotter, from Debian (the peers install their own; see bench/peers).
+if ! command -v gnuplot >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "bench: installing gnuplot-nox (Debian) for the plots"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+    gnuplot-nox >/dev/null || echo "bench: could not install gnuplot-nox; the report will have no plots" >&2
+fi
+
 # 1. Build (skipped with BENCH_BIN).
 bench_bin=${BENCH_BIN:-}
 if [ -z "$bench_bin" ]; then
@@ -116,7 +124,8 @@ if [ "$peers" = 1 ]; then
 fi
 
 # 5. Report: tables, plots, machine.md.
-invocation="bash bench/run.sh$([ "$smoke" = 1 ] && echo " --smoke") --stores \"$stores\" --concurrencies \"$concurrencies\""
+smoke_flag=""; [ "$smoke" = 1 ] && smoke_flag=" --smoke"
+invocation="bash bench/run.sh$smoke_flag --stores \"$stores\" --concurrencies \"$concurrencies\""
 bench_write_machine "$out/machine.md" "$invocation" "${commands[@]}"
 bash "$root/bench/report/report.sh" "$csv" "$out" "$samples"
 echo "bench: CSV $csv; report $out/results.md; $failures failed measurement(s)"

@@ -39,6 +39,13 @@ replot
 """
 
 
+def line_style(system):
+    """errand solid and thick; peers dashed, their tuned runs dotted (colours repeat past eight lines)."""
+    if system == "errand":
+        return "linespoints lw 3 pt 7"
+    return f"linespoints lw 1.5 dt {3 if system.endswith(' tuned') else 2} pt 6"
+
+
 def throughput(rows, scenario, work, out_base, title):
     plots = []
     for system in systems_of(rows):
@@ -51,7 +58,7 @@ def throughput(rows, scenario, work, out_base, title):
             data = os.path.join(work, f"{scenario}_{system.replace(' ', '_')}_{store}.dat")
             with open(data, "w") as f:
                 f.writelines(f"{c} {v}\n" for c, v in points)
-            plots.append((data, f"{system} {store}", "linespoints lw 2 pt 7"))
+            plots.append((data, f"{system} {store}", line_style(system)))
     if not plots:
         return None
     return script(out_base, title, "concurrency (threads)", "jobs/s", plots, "xy", "set xrange [0.8:70]\nset xtics (1, 2, 5, 10, 25, 50)")

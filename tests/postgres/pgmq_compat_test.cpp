@@ -33,6 +33,17 @@ using Rows = std::vector<std::string>;
 
 class PgmqCompatTest : public test::PostgresTest {
  protected:
+  static constexpr const char* owner = "tester:1:000000000000";
+
+  /// Enqueues one job of `class_name` on "default" and fetches what is ready there.
+  std::vector<FetchedJob> enqueue_and_fetch(const std::string& class_name) {
+    (void)Client{store}.enqueue_raw(class_name, "default", {1});
+    JobFetchParams params;
+    params.queues = {"default"};
+    params.owner = owner;
+    return store->job_fetch(params);
+  }
+
   static ProcessorOptions processor_options() {
     ProcessorOptions o;
     o.concurrency = 2;
@@ -185,14 +196,9 @@ TEST_F(PgmqCompatTest, ArchiveOnSuccessKeepsFinishedJobsInTheArchive) {
   PostgresOptions o = options();
   o.on_success = PostgresOptions::Completion::archive;
   store = connect_postgres(o);
-  Client client{store};
-  (void)client.enqueue_raw("Done", "default", {1});
-  JobFetchParams params;
-  params.queues = {"default"};
-  params.owner = "tester:1:000000000000";
-  const auto jobs = store->job_fetch(params);
+  const auto jobs = enqueue_and_fetch("Done");
   ASSERT_EQ(jobs.size(), 1U);
-  store->job_complete({jobs, params.owner});
+  store->job_complete({jobs, owner});
   EXPECT_EQ(query("SELECT count(*) FROM pgmq.q_default"), Rows{"0"});
   EXPECT_EQ(query("SELECT message->>'class' || ' ' || read_ct FROM pgmq.a_default"), Rows{"Done 1"});
   EXPECT_EQ(store->set_size(JobSet::dead), 0) << "finished, not dead";
@@ -207,16 +213,11 @@ TEST_F(PgmqCompatTest, TheConfigurationsPgSettingsReachTheStore) {
   ASSERT_EQ(config.backends.size(), 1U);
   ASSERT_EQ(config.backends[0].kind, BackendConfig::Kind::postgres);
   store = connect(config.backends[0]);
-  Client client{store};
-  (void)client.enqueue_raw("Done", "default", {1});
-  JobFetchParams params;
-  params.queues = {"default"};
-  params.owner = "tester:1:000000000000";
-  const auto jobs = store->job_fetch(params);
+  const auto jobs = enqueue_and_fetch("Done");
   ASSERT_EQ(jobs.size(), 1U);
   EXPECT_EQ(query("SELECT round(extract(epoch FROM vt - clock_timestamp()))::int FROM pgmq.q_default"), Rows{"7"})
       << "visibility-timeout = 7";
-  store->job_complete({jobs, params.owner});
+  store->job_complete({jobs, owner});
   EXPECT_EQ(query("SELECT message->>'class' FROM pgmq.a_default"), Rows{"Done"}) << "success-action = \"archive\"";
 }
 
