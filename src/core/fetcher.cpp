@@ -29,6 +29,12 @@ std::size_t urgency(const QueueList& queues, const FetchedJob& job) {
 
 }  // namespace
 
+std::size_t Fetcher::fetch_size(const QueueList& queues, std::size_t room) {
+  constexpr std::size_t urgent_fetch = 100;
+  const bool priorities = queues.mode() == QueueList::Mode::strict && queues.names().size() > 1;
+  return priorities ? std::min(room, urgent_fetch) : room;
+}
+
 std::size_t Fetcher::ranks(const QueueList& queues) {
   return queues.mode() == QueueList::Mode::strict ? queues.names().size() : 1;
 }
@@ -48,7 +54,7 @@ void Fetcher::run(std::stop_token stop) {
     } done{transfers_};
     std::vector<FetchedJob> jobs;
     try {
-      jobs = store_.job_fetch({queues_.fetch_order(rng), room, fetch_wait, stop, owner_});
+      jobs = store_.job_fetch({queues_.fetch_order(rng), fetch_size(queues_, room), fetch_wait, stop, owner_});
       backoff = first_backoff;
     } catch (const std::exception& e) {
       log_safely(logger_, LogLevel::error, [&] {

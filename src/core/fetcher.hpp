@@ -31,6 +31,12 @@ class Fetcher {
   /// strict order, one for weighted queues.
   [[nodiscard]] static std::size_t ranks(const QueueList& queues);
 
+  /// Jobs one fetch takes when `room` fit. With several queues in strict order, at most
+  /// 100: a job that arrives on a more urgent queue waits for the fetch in flight, and
+  /// smaller fetches keep that short (the ranked hand-off runs it next once fetched).
+  /// Otherwise all there is room for.
+  [[nodiscard]] static std::size_t fetch_size(const QueueList& queues, std::size_t room);
+
   /// Fetches until `stop` fires or the hand-off closes. Store errors are logged and
   /// retried with exponential backoff (0.1 s doubling to 5 s). Jobs fetched after the
   /// stop are pushed back to their queues.

@@ -1,4 +1,6 @@
-// The hand-off between the fetcher and the worker threads: bounded, ranked.
+// The hand-off between the fetcher and the worker threads: bounded, ranked; and how much
+// one fetch takes.
+#include "core/fetcher.hpp"
 #include "core/handoff.hpp"
 
 #include <gtest/gtest.h>
@@ -52,6 +54,13 @@ TEST(Handoff, WaitingItemsCountAgainstTheLimit) {
   int seen = 0;
   handoff.for_each_waiting([&](int) { ++seen; });
   EXPECT_EQ(seen, 2);
+}
+
+TEST(FetchSize, SeveralStrictQueuesFetchAtMostAHundredAtOnce) {
+  EXPECT_EQ(detail::Fetcher::fetch_size(QueueList{"critical", "default"}, 250), 100U);
+  EXPECT_EQ(detail::Fetcher::fetch_size(QueueList{"critical", "default"}, 7), 7U);
+  EXPECT_EQ(detail::Fetcher::fetch_size(QueueList{"default"}, 250), 250U) << "one queue: nothing to jump ahead";
+  EXPECT_EQ(detail::Fetcher::fetch_size(QueueList::weighted({{"a", 1}, {"b", 1}}), 250), 250U);
 }
 
 }  // namespace errand::handoff_test
