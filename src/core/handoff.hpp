@@ -79,14 +79,6 @@ class Handoff {
     }
     room_changed_.notify_all();
   }
-  void done() {
-    std::size_t limit = 0;
-    {
-      std::lock_guard lock(mutex_);
-      limit = limit_;
-    }
-    done(limit);
-  }
 
   /// No more pushes or pops. Returns the items no worker took, most urgent first.
   std::vector<T> close() {

@@ -28,10 +28,6 @@
 
 namespace errand {
 
-namespace detail {
-
-}  // namespace detail
-
 class Processor::Impl {
  public:
   Impl(std::shared_ptr<Store> store, ProcessorOptions options)
