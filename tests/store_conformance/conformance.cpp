@@ -122,6 +122,9 @@ INSTANTIATE_TEST_SUITE_P(Stores, InProgressListConformance,
                            return c.reliable_fetch && !c.leases;
                          })),
                          store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, ReliableFetchConformance,
+                         ::testing::ValuesIn(factories_where([](const StoreCapabilities& c) { return c.reliable_fetch; })),
+                         store_name);
 INSTANTIATE_TEST_SUITE_P(Stores, LeaseConformance,
                          ::testing::ValuesIn(factories_where([](const StoreCapabilities& c) { return c.leases; })),
                          store_name);

@@ -55,6 +55,8 @@ class InProgressListConformance : public StoreConformance {};
 /// Stores whose fetched jobs are leased: heartbeats renew them, and they come back
 /// by themselves when the lease runs out.
 class LeaseConformance : public StoreConformance {};
+/// Stores with reliable fetch, where a processor fetches jobs ahead of its threads.
+class ReliableFetchConformance : public StoreConformance {};
 /// Stores whose fetch can wait for a job to arrive.
 class BlockingFetchConformance : public StoreConformance {};
 

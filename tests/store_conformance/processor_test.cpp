@@ -126,6 +126,43 @@ TEST_P(StoreConformance, AJobPastItsTimeoutEndsInTheRetrySetWithTheError) {
   EXPECT_EQ(store->queue_size("default"), 0);
 }
 
+// With strict queues, a job of the more urgent queue fetched after a batch of less
+// urgent ones runs before them (the ranked hand-off), not after.
+TEST_P(ReliableFetchConformance, AnUrgentJobRunsBeforeTheJobsFetchedAheadOfIt) {
+  Client client{store};
+  std::vector<Job> warmup;
+  for (int i = 0; i < 100; ++i) warmup.push_back(Job(json::object{{"class", "Quick"}, {"args", json::array{i}}}));
+  (void)client.push_bulk(std::move(warmup));
+  test::Recorder ran;
+  std::atomic<bool> released{false};
+  ProcessorOptions options = quick_options(1);
+  options.queues = QueueList{"critical", "default"};
+  Processor processor(store, options);
+  processor.register_handler("Quick", [&](const Job& job, Context&) { ran.add("quick " + to_json(job.args())); });
+  processor.register_handler("Blocker", [&](const Job&, Context& ctx) {
+    ran.add("blocker");
+    while (!released.load() && !ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  processor.register_handler("Urgent", [&](const Job&, Context&) { ran.add("urgent"); });
+  processor.start();
+  // 100 fast runs teach the processor to fetch ahead (up to 250 jobs beyond the running one).
+  ASSERT_TRUE(test::eventually([&] { return ran.size() == 100; }));
+  (void)client.enqueue_raw("Blocker", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return ran.size() == 101; }));
+  std::vector<Job> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(Job(json::object{{"class", "Quick"}, {"args", json::array{i}}}));
+  (void)client.push_bulk(std::move(batch));
+  ASSERT_TRUE(test::eventually([&] { return store->queue_size("default") == 0; })) << "the 50 fetched ahead";
+  (void)client.enqueue_raw("Urgent", "critical", {});
+  ASSERT_TRUE(test::eventually([&] { return store->queue_size("critical") == 0; })) << "the urgent one fetched";
+  released = true;
+  ASSERT_TRUE(test::eventually([&] { return ran.size() == 152; }));
+  processor.stop();
+  const auto order = ran.get();
+  EXPECT_EQ(order.at(100), "blocker");
+  EXPECT_EQ(order.at(101), "urgent") << "fetched after the 50, run before them";
+}
+
 // A beat lists the held jobs, then renews their leases: a job given back in between
 // must not get a fresh lease (it would be invisible until the lease ran out). Beats
 // every few milliseconds, while the threads take 20 ms to notice the stop, make a beat
