@@ -56,6 +56,15 @@ struct ProcessorOptions {
   /// a crash repeats little work and a write never holds the threads up.
   std::optional<std::size_t> unacknowledged_limit{};
 
+  /// Jobs fetched ahead of the threads: taken from the store and waiting in memory for
+  /// a thread, so that no thread waits for a round trip. Only on stores with reliable
+  /// fetch (a crash gives them back); on the others a thread's job is fetched when the
+  /// thread is free. Default: about 2 ms of work at the jobs' current pace, at least
+  /// concurrency and at most 250, so that an urgent job fetched later waits little.
+  /// 0: fetch only for free threads (for long jobs shared by several processes, so that
+  /// none holds jobs another could start now).
+  std::optional<std::size_t> prefetch{};
+
   /// Scheduled jobs and retries are moved to their queues every ~5 s on average across
   /// all processes: each process waits this × the number of live processes, ±50 %
   /// (Sidekiq's average_scheduled_poll_interval).

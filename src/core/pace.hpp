@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace errand::detail {
 
@@ -49,9 +50,11 @@ inline std::size_t runs_in(std::chrono::milliseconds window, std::size_t most, s
 /// `mean_run` on average (zero: not known yet). Without reliable fetch a crash would
 /// lose the waiting ones: only what idle threads start now. With it: twice the threads
 /// at least, and as many more as the threads finish in prefetch_window (at most
-/// max_prefetch more).
-inline std::size_t hold_limit(std::size_t threads, bool reliable_fetch, std::chrono::nanoseconds mean_run) {
+/// max_prefetch more). `prefetch`, when set, replaces the default beyond the threads.
+inline std::size_t hold_limit(std::size_t threads, bool reliable_fetch, std::chrono::nanoseconds mean_run,
+                              std::optional<std::size_t> prefetch = {}) {
   if (!reliable_fetch) return threads;
+  if (prefetch) return threads + *prefetch;
   return std::max(2 * threads, threads + runs_in(prefetch_window, max_prefetch, threads, mean_run));
 }
 

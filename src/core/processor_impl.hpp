@@ -38,9 +38,9 @@ class Processor::Impl {
         retrier_(*store_, *logger_, options_, identity_),
         completions_(*store_, *logger_, identity_, [this] { return unacknowledged_limit(); }),
         runner_(registry_, middleware_, retrier_, completions_, deadlines_, options_.job_timeout, *logger_, counters_),
-        handoff_(detail::hold_limit(threads(), store_->capabilities().reliable_fetch, {}),
+        handoff_(detail::hold_limit(threads(), store_->capabilities().reliable_fetch, {}, options_.prefetch),
                  detail::Fetcher::ranks(options_.queues)),
-        workers_(threads(), store_->capabilities().reliable_fetch, pace_, handoff_, runner_,
+        workers_(threads(), store_->capabilities().reliable_fetch, options_.prefetch, pace_, handoff_, runner_,
                  [this](std::vector<FetchedJob> jobs, std::string_view why) { requeue(std::move(jobs), why); }) {}
 
   void start();

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -24,9 +25,10 @@ class WorkerPool {
   using Requeue = std::function<void(std::vector<FetchedJob> jobs, std::string_view why)>;
 
   /// Each run's duration goes into `pace`; with `reliable_fetch`, the hand-off then holds
-  /// a few milliseconds of work beyond the running jobs (see hold_limit).
-  WorkerPool(std::size_t threads, bool reliable_fetch, RunPace& pace, Handoff<FetchedJob>& handoff,
-             JobRunner& runner, Requeue requeue);
+  /// `prefetch` jobs beyond the running ones, or by default a few milliseconds of work
+  /// (see hold_limit).
+  WorkerPool(std::size_t threads, bool reliable_fetch, std::optional<std::size_t> prefetch, RunPace& pace,
+             Handoff<FetchedJob>& handoff, JobRunner& runner, Requeue requeue);
 
   void start();
   /// Waits for every thread to end (they end once the hand-off is closed).
@@ -56,6 +58,7 @@ class WorkerPool {
   void work(Slot& slot);
 
   bool reliable_fetch_;
+  std::optional<std::size_t> prefetch_;
   RunPace& pace_;
   Handoff<FetchedJob>& handoff_;
   JobRunner& runner_;

@@ -40,6 +40,13 @@ TEST(HoldLimit, FastJobsHoldTwoMillisecondsOfWorkBeyondTheRunningOnes) {
   EXPECT_EQ(hold_limit(10, true, milliseconds(3)), 20U) << "no run fits in 2 ms: the floor";
 }
 
+TEST(HoldLimit, AChosenPrefetchReplacesThePace) {
+  EXPECT_EQ(hold_limit(10, true, microseconds(5), 0), 10U) << "0: only what the threads run";
+  EXPECT_EQ(hold_limit(10, true, nanoseconds(0), 3), 13U);
+  EXPECT_EQ(hold_limit(1, true, nanoseconds(500), 1000), 1001U) << "not bounded by max_prefetch";
+  EXPECT_EQ(hold_limit(10, false, microseconds(5), 50), 10U) << "never ahead without reliable fetch";
+}
+
 TEST(HoldLimit, NeverMoreThanMaxPrefetchWaiting) {
   EXPECT_EQ(hold_limit(1, true, nanoseconds(500)), 1U + detail::max_prefetch);
   EXPECT_EQ(hold_limit(50, true, microseconds(5)), 50U + detail::max_prefetch);
