@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The end-to-end benchmark in one command: builds errand_bench (Release), starts its own
+# The end-to-end benchmark in one command: builds errand_bench_<store> (Release), starts its own
 # redis-server and PostgreSQL on 127.0.0.1, runs every store × concurrency × scenario
 # (each in a fresh process), then the peers' and ceilings' scripts when present, and
 # writes the CSV, the Markdown tables, the plots and machine.md. See docs/benchmarks.md.
@@ -8,8 +8,8 @@
 #   bash bench/run.sh --smoke                          # seconds per measurement → build/bench/smoke/
 #   bash bench/run.sh --stores "redis sqlite" --concurrencies "1 25" --no-peers
 #
-# Environment: ERRAND_JOBS (build parallelism, 2), BENCH_BIN (use this errand_bench, no
-# build), BENCH_JOBS_REDIS / BENCH_JOBS_POSTGRES / BENCH_JOBS_SQLITE (jobs per throughput
+# Environment: ERRAND_JOBS (build parallelism, 2), BENCH_BIN (no build: use the
+# errand_bench_<store> binaries next to this errand_bench, or it for any missing), BENCH_JOBS_REDIS / BENCH_JOBS_POSTGRES / BENCH_JOBS_SQLITE (jobs per throughput
 # measurement), BENCH_MARKERS (latency markers), BENCH_BACKLOG (latency_loaded's backlog),
 # BENCH_REDIS_PORT (16700), BENCH_POSTGRES_PORT (16732).
 set -euo pipefail
@@ -60,16 +60,22 @@ if ! command -v gnuplot >/dev/null; then
     gnuplot-nox >/dev/null || echo "bench: could not install gnuplot-nox; the report will have no plots" >&2
 fi
 
-# 1. Build (skipped with BENCH_BIN).
+# 1. Build (skipped with BENCH_BIN). One binary per store, linking that store alone, as
+# an app on one store would: its RSS is not that of every store's client libraries.
 bench_bin=${BENCH_BIN:-}
 if [ -z "$bench_bin" ]; then
   export CCACHE_DIR=${CCACHE_DIR:-$root/.ccache}
-  echo "bench: building errand_bench (Release) in $build_dir"
+  echo "bench: building errand_bench_{redis,postgres,sqlite} (Release) in $build_dir"
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DERRAND_BUILD_BENCH=ON \
     -DERRAND_BUILD_TESTS=OFF -DERRAND_BUILD_EXAMPLES=OFF >/dev/null
-  cmake --build "$build_dir" -j "${ERRAND_JOBS:-2}" --target errand_bench
+  cmake --build "$build_dir" -j "${ERRAND_JOBS:-2}" --target errand_bench_redis errand_bench_postgres errand_bench_sqlite
   bench_bin=$build_dir/bench/errand_bench
 fi
+store_bin() {  # store_bin STORE: the binary that measures STORE
+  local one
+  one=$(dirname "$bench_bin")/errand_bench_$1
+  if [ -x "$one" ]; then echo "$one"; else echo "$bench_bin"; fi
+}
 
 # 2. Servers, stopped by PID whatever happens.
 trap bench_stop_servers EXIT
@@ -82,7 +88,7 @@ commands=()
 failures=0
 measure() {  # measure STORE CONCURRENCY SCENARIO FLAGS...
   local store=$1 c=$2 scenario=$3; shift 3
-  local cmd=("$bench_bin" --url "$(bench_url "$store")" --scenario "$scenario" --concurrency "$c"
+  local cmd=("$(store_bin "$store")" --url "$(bench_url "$store")" --scenario "$scenario" --concurrency "$c"
              --csv "$csv" --server-pid "$(bench_server_pid "$store")" --timeout "$limit" "$@")
   echo "bench: errand $store $scenario c=$c"
   local status=0
@@ -104,8 +110,8 @@ for store in $stores; do
     measure "$store" "$c" latency_loaded "${latency[@]}" --backlog "$backlog" \
       --samples "$samples/errand_${store}_latency_loaded_c$c.txt"
   done
-  commands+=("$bench_bin --url $(bench_url "$store") --scenario {enqueue_single,enqueue_bulk,process} --concurrency {$concurrencies} --jobs $jobs --csv $csv")
-  commands+=("$bench_bin --url $(bench_url "$store") --scenario {latency_idle,latency_loaded} --concurrency {$concurrencies} --jobs $markers --warmup $warmup [--backlog $backlog]")
+  commands+=("$(store_bin "$store") --url $(bench_url "$store") --scenario {enqueue_single,enqueue_bulk,process} --concurrency {$concurrencies} --jobs $jobs --csv $csv")
+  commands+=("$(store_bin "$store") --url $(bench_url "$store") --scenario {latency_idle,latency_loaded} --concurrency {$concurrencies} --jobs $markers --warmup $warmup [--backlog $backlog]")
 done
 
 # 4. The peers and the servers' ceilings, when their scripts exist (bench/peers, bench/ceilings).

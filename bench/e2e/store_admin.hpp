@@ -20,7 +20,8 @@ enum class StoreKind { redis, postgres, sqlite };
 /// "redis", "postgres", "sqlite": the CSV's `store` column.
 [[nodiscard]] std::string_view store_kind_name(StoreKind kind) noexcept;
 
-/// errand::connect(url), with `pool` connections when non-zero.
+/// The store at `url` (as errand::connect(url)), with `pool` connections when non-zero.
+/// Throws errand::ConfigError when this binary does not link that store.
 [[nodiscard]] std::shared_ptr<Store> open_store(std::string_view url, std::size_t pool);
 
 /// Empties the store: FLUSHDB on Redis; DROP SCHEMA pgmq, errand on Postgres; deletes the

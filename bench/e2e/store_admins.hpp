@@ -1,0 +1,24 @@
+// Each store's side door for the bench, one file per store, so that a bench binary links
+// only the stores it measures (as an app that uses one store links only that one, and
+// its RSS is not that of libpq, hiredis and SQLite together).
+#pragma once
+
+#include "store_admin.hpp"
+
+namespace errand::bench {
+
+struct StoreAdmin {
+  std::shared_ptr<Store> (*open)(std::string_view url, std::size_t pool);  ///< pool 0: the store's default
+  void (*reset)(std::string_view url);
+  ServerCounters (*counters)(std::string_view url);
+};
+
+const StoreAdmin& redis_admin();     // redis_admin.cpp
+const StoreAdmin& postgres_admin();  // postgres_admin.cpp
+const StoreAdmin& sqlite_admin();    // sqlite_admin.cpp
+
+/// The admin of `kind` when this binary links that store, else null (linked_stores.cpp,
+/// compiled per binary with ERRAND_BENCH_WITH_REDIS, _POSTGRES, _SQLITE).
+[[nodiscard]] const StoreAdmin* linked_store(StoreKind kind) noexcept;
+
+}  // namespace errand::bench
