@@ -36,9 +36,13 @@ Params receipts(const std::vector<const FetchedJob*>& jobs) {
 
 /// Matches the rows of a queue table `m` that are still the deliveries given as $1, $2:
 /// an acknowledgement that comes after the lease ran out and another process took the
-/// job touches nothing.
+/// job touches nothing. The `= ANY(ARRAY(...))` keeps the plan an index lookup per id:
+/// joined with the unnest alone, a batch of a few hundred ids against a queue of some
+/// thousand rows is planned as a hash join over a sequential scan of the whole queue
+/// (4 ms where the lookups take 1 ms, and growing with the queue).
 constexpr std::string_view still_held =
-    "unnest($1::bigint[], $2::integer[]) AS d(id, ct) WHERE m.msg_id = d.id AND m.read_ct = d.ct";
+    "unnest($1::bigint[], $2::integer[]) AS d(id, ct) WHERE m.msg_id = d.id AND m.read_ct = d.ct "
+    "AND m.msg_id = ANY(ARRAY(SELECT unnest($1::bigint[])))";
 
 std::string seconds(std::chrono::seconds s) { return std::to_string(s.count()); }
 
@@ -121,11 +125,15 @@ std::vector<FetchedJob> PostgresStore::take_ready(Connection& c, const std::vect
   for (const auto& queue : queues) {
     if (jobs.size() >= max) break;
     const std::string table = queue_table(queue);
+    // pgmq's read, with the chosen ids as an array: a join with them (pgmq's CTE) may
+    // be planned as a hash join over a sequential scan of the whole queue once the
+    // table's statistics say it is small, one scan per fetch; `= ANY(array)` is always
+    // an index lookup per id.
     const Result r = c.exec(
-        fmt::format("WITH next AS (SELECT msg_id FROM {0} WHERE vt <= clock_timestamp() ORDER BY msg_id LIMIT $1 "
-                    "FOR UPDATE SKIP LOCKED) "
-                    "UPDATE {0} AS m SET vt = clock_timestamp() + make_interval(secs => $2), read_ct = m.read_ct + 1 "
-                    "FROM next WHERE m.msg_id = next.msg_id RETURNING m.msg_id, m.read_ct, m.message::text",
+        fmt::format("UPDATE {0} AS m SET vt = clock_timestamp() + make_interval(secs => $2), read_ct = m.read_ct + 1 "
+                    "WHERE m.msg_id = ANY(ARRAY(SELECT msg_id FROM {0} WHERE vt <= clock_timestamp() "
+                    "ORDER BY msg_id LIMIT $1 FOR UPDATE SKIP LOCKED)) "
+                    "RETURNING m.msg_id, m.read_ct, m.message::text",
                     table),
         Params().add(static_cast<std::int64_t>(max - jobs.size())).add(seconds(options_.visibility_timeout)));
     const std::size_t first = jobs.size();
