@@ -60,7 +60,9 @@ struct ProcessorOptions {
   /// a thread, so that no thread waits for a round trip. Only on stores with reliable
   /// fetch (a crash gives them back); on the others a thread's job is fetched when the
   /// thread is free. Default: about 2 ms of work at the jobs' current pace, at least
-  /// concurrency and at most 250, so that an urgent job fetched later waits little.
+  /// concurrency and at most the store's StoreCapabilities::prefetch_limit (250 on
+  /// Redis, 1,000 on Postgres and SQLite), so that an urgent job fetched later waits
+  /// little and no process holds much that another could run sooner.
   /// 0: fetch only for free threads (for long jobs shared by several processes, so that
   /// none holds jobs another could start now).
   std::optional<std::size_t> prefetch{};

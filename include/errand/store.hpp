@@ -35,6 +35,11 @@ struct StoreCapabilities {
   bool verbatim_payloads = true;
   /// Any queue name works (Postgres allows what can name a pgmq table).
   bool any_queue_name = true;
+  /// Jobs a processor fetches ahead of its threads at most, by default (with reliable
+  /// fetch; ProcessorOptions::prefetch overrides): where holding more stops paying.
+  /// Redis acknowledges with LREM on the in-progress list, dearer the longer it is: 250.
+  /// Postgres and SQLite pay a transaction (a WAL write) per fetch: 1,000.
+  std::size_t prefetch_limit = 250;
 };
 
 // `owner` in the params below is the identity of the process doing the work (see

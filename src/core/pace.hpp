@@ -17,7 +17,6 @@
 namespace errand::detail {
 
 inline constexpr std::chrono::milliseconds prefetch_window{2};
-inline constexpr std::size_t max_prefetch = 250;  ///< jobs waiting for a thread, at most
 inline constexpr std::chrono::milliseconds ack_window{10};
 inline constexpr std::size_t max_unacknowledged = 1000;  ///< by default
 
@@ -46,16 +45,24 @@ inline std::size_t runs_in(std::chrono::milliseconds window, std::size_t most, s
   return std::min(most, threads * per_thread);
 }
 
+/// What bounds the jobs fetched ahead of the threads: the store's say
+/// (StoreCapabilities::reliable_fetch and prefetch_limit) and the user's
+/// (ProcessorOptions::prefetch).
+struct PrefetchRule {
+  bool reliable_fetch = false;
+  std::size_t most = 250;               ///< StoreCapabilities::prefetch_limit
+  std::optional<std::size_t> chosen{};  ///< ProcessorOptions::prefetch
+};
+
 /// Jobs held at most (running + waiting) by `threads` threads whose runs take
 /// `mean_run` on average (zero: not known yet). Without reliable fetch a crash would
 /// lose the waiting ones: only what idle threads start now. With it: twice the threads
 /// at least, and as many more as the threads finish in prefetch_window (at most
-/// max_prefetch more). `prefetch`, when set, replaces the default beyond the threads.
-inline std::size_t hold_limit(std::size_t threads, bool reliable_fetch, std::chrono::nanoseconds mean_run,
-                              std::optional<std::size_t> prefetch = {}) {
-  if (!reliable_fetch) return threads;
-  if (prefetch) return threads + *prefetch;
-  return std::max(2 * threads, threads + runs_in(prefetch_window, max_prefetch, threads, mean_run));
+/// rule.most more); rule.chosen, when set, replaces that default.
+inline std::size_t hold_limit(std::size_t threads, const PrefetchRule& rule, std::chrono::nanoseconds mean_run) {
+  if (!rule.reliable_fetch) return threads;
+  if (rule.chosen) return threads + *rule.chosen;
+  return std::max(2 * threads, threads + runs_in(prefetch_window, rule.most, threads, mean_run));
 }
 
 /// ProcessorOptions::unacknowledged_limit's default: max(threads, 16), or as many as the

@@ -38,9 +38,9 @@ class Processor::Impl {
         retrier_(*store_, *logger_, options_, identity_),
         completions_(*store_, *logger_, identity_, [this] { return unacknowledged_limit(); }),
         runner_(registry_, middleware_, retrier_, completions_, deadlines_, options_.job_timeout, *logger_, counters_),
-        handoff_(detail::hold_limit(threads(), store_->capabilities().reliable_fetch, {}, options_.prefetch),
+        handoff_(detail::hold_limit(threads(), prefetch_rule(), {}),
                  detail::Fetcher::ranks(options_.queues)),
-        workers_(threads(), store_->capabilities().reliable_fetch, options_.prefetch, pace_, handoff_, runner_,
+        workers_(threads(), prefetch_rule(), pace_, handoff_, runner_,
                  [this](std::vector<FetchedJob> jobs, std::string_view why) { requeue(std::move(jobs), why); }) {}
 
   void start();
@@ -69,6 +69,10 @@ class Processor::Impl {
   enum class State { idle, running, quiet, stopping, stopped };
 
   [[nodiscard]] std::size_t threads() const { return static_cast<std::size_t>(options_.concurrency); }
+  [[nodiscard]] detail::PrefetchRule prefetch_rule() const {
+    const StoreCapabilities store = store_->capabilities();
+    return {store.reliable_fetch, store.prefetch_limit, options_.prefetch};
+  }
   /// ProcessorOptions::unacknowledged_limit, else its default at the jobs' current pace.
   [[nodiscard]] std::size_t unacknowledged_limit() const {
     if (options_.unacknowledged_limit) return *options_.unacknowledged_limit;

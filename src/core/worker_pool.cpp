@@ -8,9 +8,9 @@ namespace {
 thread_local const WorkerPool* current_pool = nullptr;
 }  // namespace
 
-WorkerPool::WorkerPool(std::size_t threads, bool reliable_fetch, std::optional<std::size_t> prefetch, RunPace& pace,
-                       Handoff<FetchedJob>& handoff, JobRunner& runner, Requeue requeue)
-    : reliable_fetch_(reliable_fetch), prefetch_(prefetch), pace_(pace), handoff_(handoff), runner_(runner), requeue_(std::move(requeue)),
+WorkerPool::WorkerPool(std::size_t threads, PrefetchRule prefetch, RunPace& pace, Handoff<FetchedJob>& handoff,
+                       JobRunner& runner, Requeue requeue)
+    : prefetch_(prefetch), pace_(pace), handoff_(handoff), runner_(runner), requeue_(std::move(requeue)),
       slots_(threads) {}
 
 void WorkerPool::start() {
@@ -64,7 +64,7 @@ void WorkerPool::work(Slot& slot) {
       slot.finishing = false;
     }
     pace_.add(std::chrono::steady_clock::now() - started);
-    handoff_.done(hold_limit(slots_.size(), reliable_fetch_, pace_.mean(), prefetch_));
+    handoff_.done(hold_limit(slots_.size(), prefetch_, pace_.mean()));
   }
 }
 

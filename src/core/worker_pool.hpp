@@ -24,11 +24,10 @@ class WorkerPool {
   /// Pushes jobs back to their queues; must not throw.
   using Requeue = std::function<void(std::vector<FetchedJob> jobs, std::string_view why)>;
 
-  /// Each run's duration goes into `pace`; with `reliable_fetch`, the hand-off then holds
-  /// `prefetch` jobs beyond the running ones, or by default a few milliseconds of work
-  /// (see hold_limit).
-  WorkerPool(std::size_t threads, bool reliable_fetch, std::optional<std::size_t> prefetch, RunPace& pace,
-             Handoff<FetchedJob>& handoff, JobRunner& runner, Requeue requeue);
+  /// Each run's duration goes into `pace`; the hand-off then holds as many jobs beyond
+  /// the running ones as `prefetch` allows at that pace (see hold_limit).
+  WorkerPool(std::size_t threads, PrefetchRule prefetch, RunPace& pace, Handoff<FetchedJob>& handoff,
+             JobRunner& runner, Requeue requeue);
 
   void start();
   /// Waits for every thread to end (they end once the hand-off is closed).
@@ -57,8 +56,7 @@ class WorkerPool {
 
   void work(Slot& slot);
 
-  bool reliable_fetch_;
-  std::optional<std::size_t> prefetch_;
+  PrefetchRule prefetch_;
   RunPace& pace_;
   Handoff<FetchedJob>& handoff_;
   JobRunner& runner_;

@@ -28,7 +28,8 @@ class PostgresStore final : public Store {
             .leases = true,
             .schedules_itself = true,
             .verbatim_payloads = false,
-            .any_queue_name = false};
+            .any_queue_name = false,
+            .prefetch_limit = 1000};
   }
   void check_queue_name(std::string_view queue) const override { validate_pgmq_queue_name(queue); }
 

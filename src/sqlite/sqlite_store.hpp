@@ -17,7 +17,7 @@ class SqliteStore final : public Store {
 
   [[nodiscard]] std::string_view name() const noexcept override { return "sqlite"; }
   [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
-    return {.blocking_fetch = true, .reliable_fetch = true};
+    return {.blocking_fetch = true, .reliable_fetch = true, .prefetch_limit = 1000};
   }
 
   // Jobs (sqlite_store.cpp)

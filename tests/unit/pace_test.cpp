@@ -8,6 +8,10 @@ namespace errand::pace_test {
 
 using detail::default_unacknowledged_limit;
 using detail::hold_limit;
+using detail::PrefetchRule;
+
+constexpr PrefetchRule reliable{.reliable_fetch = true};  // a store's default limit: 250
+constexpr PrefetchRule unreliable{};
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
@@ -22,34 +26,37 @@ TEST(RunPace, AveragesRecentRuns) {
 }
 
 TEST(HoldLimit, WithoutReliableFetchOnlyWhatIdleThreadsStartNow) {
-  EXPECT_EQ(hold_limit(10, false, microseconds(5)), 10U);
-  EXPECT_EQ(hold_limit(10, false, nanoseconds(0)), 10U);
+  EXPECT_EQ(hold_limit(10, unreliable, microseconds(5)), 10U);
+  EXPECT_EQ(hold_limit(10, unreliable, nanoseconds(0)), 10U);
 }
 
-TEST(HoldLimit, BeforeAnyJobRanTwiceTheThreads) { EXPECT_EQ(hold_limit(10, true, nanoseconds(0)), 20U); }
+TEST(HoldLimit, BeforeAnyJobRanTwiceTheThreads) { EXPECT_EQ(hold_limit(10, reliable, nanoseconds(0)), 20U); }
 
 TEST(HoldLimit, SlowJobsKeepTwiceTheThreads) {
-  EXPECT_EQ(hold_limit(10, true, milliseconds(100)), 20U);
-  EXPECT_EQ(hold_limit(1, true, milliseconds(20)), 2U);
+  EXPECT_EQ(hold_limit(10, reliable, milliseconds(100)), 20U);
+  EXPECT_EQ(hold_limit(1, reliable, milliseconds(20)), 2U);
 }
 
 TEST(HoldLimit, FastJobsHoldTwoMillisecondsOfWorkBeyondTheRunningOnes) {
-  EXPECT_EQ(hold_limit(4, true, microseconds(40)), 4U + 4 * 50);  // 50 runs each in 2 ms
-  EXPECT_EQ(hold_limit(1, true, microseconds(20)), 1U + 100);
-  EXPECT_EQ(hold_limit(10, true, microseconds(500)), 10U + 10 * 4);
-  EXPECT_EQ(hold_limit(10, true, milliseconds(3)), 20U) << "no run fits in 2 ms: the floor";
+  EXPECT_EQ(hold_limit(4, reliable, microseconds(40)), 4U + 4 * 50);  // 50 runs each in 2 ms
+  EXPECT_EQ(hold_limit(1, reliable, microseconds(20)), 1U + 100);
+  EXPECT_EQ(hold_limit(10, reliable, microseconds(500)), 10U + 10 * 4);
+  EXPECT_EQ(hold_limit(10, reliable, milliseconds(3)), 20U) << "no run fits in 2 ms: the floor";
 }
 
 TEST(HoldLimit, AChosenPrefetchReplacesThePace) {
-  EXPECT_EQ(hold_limit(10, true, microseconds(5), 0), 10U) << "0: only what the threads run";
-  EXPECT_EQ(hold_limit(10, true, nanoseconds(0), 3), 13U);
-  EXPECT_EQ(hold_limit(1, true, nanoseconds(500), 1000), 1001U) << "not bounded by max_prefetch";
-  EXPECT_EQ(hold_limit(10, false, microseconds(5), 50), 10U) << "never ahead without reliable fetch";
+  const auto chosen = [](std::size_t n) { return PrefetchRule{.reliable_fetch = true, .chosen = n}; };
+  EXPECT_EQ(hold_limit(10, chosen(0), microseconds(5)), 10U) << "0: only what the threads run";
+  EXPECT_EQ(hold_limit(10, chosen(3), nanoseconds(0)), 13U);
+  EXPECT_EQ(hold_limit(1, chosen(5000), nanoseconds(500)), 5001U) << "not bounded by the store's limit";
+  EXPECT_EQ(hold_limit(10, PrefetchRule{.chosen = 50}, microseconds(5)), 10U) << "never ahead without reliable fetch";
 }
 
-TEST(HoldLimit, NeverMoreThanMaxPrefetchWaiting) {
-  EXPECT_EQ(hold_limit(1, true, nanoseconds(500)), 1U + detail::max_prefetch);
-  EXPECT_EQ(hold_limit(50, true, microseconds(5)), 50U + detail::max_prefetch);
+TEST(HoldLimit, NeverMoreWaitingThanTheStoresLimit) {
+  EXPECT_EQ(hold_limit(1, reliable, nanoseconds(500)), 1U + 250);
+  EXPECT_EQ(hold_limit(50, reliable, microseconds(5)), 50U + 250);
+  const PrefetchRule postgres{.reliable_fetch = true, .most = 1000};
+  EXPECT_EQ(hold_limit(1, postgres, nanoseconds(500)), 1U + 1000) << "the store's limit";
 }
 
 TEST(UnacknowledgedLimit, ConcurrencyOrSixteenForSlowJobs) {
