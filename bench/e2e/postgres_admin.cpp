@@ -10,11 +10,7 @@
 namespace errand::bench {
 namespace {
 
-std::shared_ptr<Store> open(std::string_view url, std::size_t pool) {
-  auto options = PostgresOptions::from_url(url);
-  if (pool != 0) options.pool_size = pool;
-  return connect_postgres(options);
-}
+std::shared_ptr<Store> open(std::string_view url, std::size_t pool) { return open_with(url, pool, &connect_postgres); }
 
 void reset(std::string_view url) {
   pq::Connection connection{std::string(url)};

@@ -29,11 +29,7 @@ std::int64_t command_calls(const std::string& info) {
   return total;
 }
 
-std::shared_ptr<Store> open(std::string_view url, std::size_t pool) {
-  auto options = RedisOptions::from_url(url);
-  if (pool != 0) options.pool_size = pool;
-  return connect_redis(options);
-}
+std::shared_ptr<Store> open(std::string_view url, std::size_t pool) { return open_with(url, pool, &connect_redis); }
 
 void reset(std::string_view url) {
   redis::Connection connection(RedisOptions::from_url(url));

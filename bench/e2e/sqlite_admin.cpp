@@ -7,11 +7,7 @@
 namespace errand::bench {
 namespace {
 
-std::shared_ptr<Store> open(std::string_view url, std::size_t pool) {
-  auto options = SqliteOptions::from_url(url);
-  if (pool != 0) options.pool_size = pool;
-  return connect_sqlite(options);
-}
+std::shared_ptr<Store> open(std::string_view url, std::size_t pool) { return open_with(url, pool, &connect_sqlite); }
 
 void reset(std::string_view url) {
   const std::string path = SqliteOptions::from_url(url).path;

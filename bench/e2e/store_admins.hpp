@@ -17,6 +17,15 @@ const StoreAdmin& redis_admin();     // redis_admin.cpp
 const StoreAdmin& postgres_admin();  // postgres_admin.cpp
 const StoreAdmin& sqlite_admin();    // sqlite_admin.cpp
 
+/// Options::from_url(url), with `pool` connections when non-zero, opened by `connect`.
+template <class Options>
+std::shared_ptr<Store> open_with(std::string_view url, std::size_t pool,
+                                 std::shared_ptr<Store> (*connect)(const Options&)) {
+  Options options = Options::from_url(url);
+  if (pool != 0) options.pool_size = pool;
+  return connect(options);
+}
+
 /// The admin of `kind` when this binary links that store, else null (linked_stores.cpp,
 /// compiled per binary with ERRAND_BENCH_WITH_REDIS, _POSTGRES, _SQLITE).
 [[nodiscard]] const StoreAdmin* linked_store(StoreKind kind) noexcept;
