@@ -34,6 +34,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 for s in $stores; do bench_url "$s" >/dev/null || exit 2; done
+bench_note_start
 
 build_dir=$root/build/bench
 if [ "$smoke" = 1 ]; then
