@@ -9,7 +9,8 @@
 #   bash bench/run.sh --stores "redis sqlite" --concurrencies "1 25" --no-peers
 #
 # Environment: ERRAND_JOBS (build parallelism, 2), BENCH_BIN (no build: use the
-# errand_bench_<store> binaries next to this errand_bench, or it for any missing), BENCH_JOBS_REDIS / BENCH_JOBS_POSTGRES / BENCH_JOBS_SQLITE (jobs per throughput
+# errand_bench_<store> binaries next to this errand_bench, or it for any missing),
+# BENCH_JOBS_REDIS / BENCH_JOBS_POSTGRES / BENCH_JOBS_SQLITE (jobs per throughput
 # measurement), BENCH_MARKERS (latency markers), BENCH_BACKLOG (latency_loaded's backlog),
 # BENCH_REDIS_PORT (16700), BENCH_POSTGRES_PORT (16732).
 set -euo pipefail

@@ -31,7 +31,7 @@ std::size_t urgency(const QueueList& queues, const FetchedJob& job) {
 
 std::size_t Fetcher::fetch_size(const QueueList& queues, std::size_t room) {
   constexpr std::size_t urgent_fetch = 100;
-  const bool priorities = queues.mode() == QueueList::Mode::strict && queues.names().size() > 1;
+  const bool priorities = ranks(queues) > 1;  // several queues in strict order
   return priorities ? std::min(room, urgent_fetch) : room;
 }
 

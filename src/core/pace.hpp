@@ -7,6 +7,8 @@
 // delay nobody; their bound is what a crash repeats, ack_window of work.
 #pragma once
 
+#include <errand/store.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -50,7 +52,7 @@ inline std::size_t runs_in(std::chrono::milliseconds window, std::size_t most, s
 /// (ProcessorOptions::prefetch).
 struct PrefetchRule {
   bool reliable_fetch = false;
-  std::size_t most = 250;               ///< StoreCapabilities::prefetch_limit
+  std::size_t most = StoreCapabilities{}.prefetch_limit;  ///< the store's prefetch_limit
   std::optional<std::size_t> chosen{};  ///< ProcessorOptions::prefetch
 };
 
