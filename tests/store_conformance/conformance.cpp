@@ -60,7 +60,8 @@ std::vector<StoreFactory> store_factories() {
         .leases = true,
         .schedules_itself = true,
         .verbatim_payloads = false,
-        .any_queue_name = false},
+        .any_queue_name = false,
+        .prefetch_limit = 1000},
        [] {
          test::reset_postgres();
          PostgresOptions options = PostgresOptions::from_url(test::postgres_url());
@@ -75,7 +76,7 @@ std::vector<StoreFactory> store_factories() {
          return connect_redis(test::redis_options());
        }},
       {"sqlite",
-       {.blocking_fetch = true, .reliable_fetch = true},
+       {.blocking_fetch = true, .reliable_fetch = true, .prefetch_limit = 1000},
        [] {
          remove_sqlite_files();
          SqliteOptions options;
@@ -113,6 +114,7 @@ TEST_P(StoreConformance, DeclaresTheCapabilitiesItsFactoryListsItUnder) {
   EXPECT_EQ(actual.schedules_itself, listed.schedules_itself);
   EXPECT_EQ(actual.verbatim_payloads, listed.verbatim_payloads);
   EXPECT_EQ(actual.any_queue_name, listed.any_queue_name);
+  EXPECT_EQ(actual.prefetch_limit, listed.prefetch_limit);
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <errand/client.hpp>
 #include <errand/processor.hpp>
 
+#include "core/forwarding_store.hpp"
 #include "recorder.hpp"
 #include "test_env.hpp"
 
@@ -187,6 +188,52 @@ TEST_P(ReliableFetchConformance, APrefetchBoundsTheJobsTakenAheadOfTheThreads) {
     ASSERT_TRUE(test::eventually([&] { return store->queue_size("default") == 0 && processor.stats().processed == 11; }));
     processor.stop();
   }
+}
+
+/// The store, declaring a prefetch limit of its own.
+class PrefetchLimited final : public detail::ForwardingStore {
+ public:
+  PrefetchLimited(std::shared_ptr<Store> inner, std::size_t limit) : ForwardingStore(std::move(inner)), limit_(limit) {}
+  [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
+    StoreCapabilities capabilities = inner().capabilities();
+    capabilities.prefetch_limit = limit_;
+    return capabilities;
+  }
+
+ private:
+  std::size_t limit_;
+};
+
+// Without ProcessorOptions::prefetch, fast jobs are fetched ahead by pace (~2 ms of
+// work: hundreds of no-op jobs) but never more than the store's prefetch_limit: with a
+// limit of 3, three of ten jobs leave the queue while the one thread is busy.
+TEST_P(ReliableFetchConformance, FastJobsAreFetchedAheadNoFurtherThanTheStoresLimit) {
+  auto limited = std::make_shared<PrefetchLimited>(store, 3);
+  Client client{limited};
+  test::Recorder ran;
+  std::atomic<bool> released{false};
+  Processor processor(limited, quick_options(1));
+  processor.register_handler("Quick", [&](const Job&, Context&) { ran.add("quick"); });
+  processor.register_handler("Blocker", [&](const Job&, Context& ctx) {
+    ran.add("blocker");
+    while (!released.load() && !ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  processor.start();
+  // Teach the pace: runs far shorter than the 0.67 ms that would fit 3 in 2 ms, even
+  // sanitized; 100 of them, so that a slow first run has faded from the average.
+  std::vector<Job> warmup;
+  for (int i = 0; i < 100; ++i) warmup.push_back(Job(json::object{{"class", "Quick"}, {"args", json::array{i}}}));
+  (void)client.push_bulk(std::move(warmup));
+  ASSERT_TRUE(test::eventually([&] { return ran.size() == 100; }));
+  (void)client.enqueue_raw("Blocker", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return ran.size() == 101; }));
+  for (int i = 0; i < 10; ++i) (void)client.enqueue_raw("Quick", "default", {i});
+  ASSERT_TRUE(test::eventually([&] { return store->queue_size("default") == 7; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // several fetch rounds
+  EXPECT_EQ(store->queue_size("default"), 7) << "no more than the store's limit taken";
+  released = true;
+  ASSERT_TRUE(test::eventually([&] { return ran.size() == 111; }));
+  processor.stop();
 }
 
 // A beat lists the held jobs, then renews their leases: a job given back in between
