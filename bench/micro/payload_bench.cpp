@@ -4,6 +4,7 @@
 #include <errand/json.hpp>
 
 #include <benchmark/benchmark.h>
+#include <boost/json/parse.hpp>
 
 #include <cstddef>
 #include <string>
@@ -47,6 +48,23 @@ void BM_JobParse(benchmark::State& state, std::size_t args_bytes) {
 BENCHMARK_CAPTURE(BM_JobParse, typical, 0);
 BENCHMARK_CAPTURE(BM_JobParse, args_1KB, 1024);
 BENCHMARK_CAPTURE(BM_JobParse, args_64KB, 64 * 1024);
+
+// What Job::parse cost before errand read numbers itself: Boost.JSON's own parser with
+// the same options (its doubles are not correctly rounded). The difference to
+// BM_JobParse is the price of exact numbers.
+void BM_BoostParseInexact(benchmark::State& state, std::size_t args_bytes) {
+  const std::string payload = payload_for(args_bytes);
+  boost::json::parse_options options;
+  options.max_depth = 100;
+  for (auto _ : state) {
+    boost::json::value value = boost::json::parse(payload, {}, options);
+    benchmark::DoNotOptimize(value);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * payload.size()));
+}
+BENCHMARK_CAPTURE(BM_BoostParseInexact, typical, 0);
+BENCHMARK_CAPTURE(BM_BoostParseInexact, args_1KB, 1024);
+BENCHMARK_CAPTURE(BM_BoostParseInexact, args_64KB, 64 * 1024);
 
 void BM_JobDump(benchmark::State& state, std::size_t args_bytes) {
   const errand::Job job = errand::Job::parse(payload_for(args_bytes));

@@ -4,6 +4,7 @@
 #include <errand/job.hpp>
 #include <errand/logger.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <stop_token>
@@ -36,14 +37,27 @@ class Context {
 
   /// Fires when the job runs past its own timeout (JobOptions::timeout), or when the
   /// processor shuts down past its shutdown timeout: finish or give up quickly. After a
-  /// timeout the run counts as failed (errand::JobTimeoutError) however it ends.
-  [[nodiscard]] std::stop_token stop_token() const noexcept { return stop_; }
-  [[nodiscard]] bool stop_requested() const noexcept { return stop_.stop_requested(); }
+  /// timeout the run counts as failed (errand::JobTimeoutError) however it ends. After a
+  /// shutdown timeout the job is already back in its queue, to run again: a job that
+  /// consulted its token (either call below) and returns counts as interrupted, while one
+  /// that never did and returns has finished its work, and takes its pushed-back copy
+  /// out of the queue again where the store can.
+  [[nodiscard]] std::stop_token stop_token() const noexcept {
+    consulted_stop_.store(true, std::memory_order_relaxed);
+    return stop_;
+  }
+  [[nodiscard]] bool stop_requested() const noexcept {
+    consulted_stop_.store(true, std::memory_order_relaxed);
+    return stop_.stop_requested();
+  }
+  /// Whether the job asked for its stop token or whether a stop was requested.
+  [[nodiscard]] bool consulted_stop() const noexcept { return consulted_stop_.load(std::memory_order_relaxed); }
 
  private:
   const Job* job_;
   Logger* logger_;
   std::stop_token stop_;
+  mutable std::atomic<bool> consulted_stop_{false};  // may be asked from any thread the job hands ctx to
 };
 
 }  // namespace errand

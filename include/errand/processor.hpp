@@ -34,6 +34,11 @@ struct RetryOptions {
 };
 
 struct ProcessorOptions {
+  /// The shortest heartbeat and poll intervals a processor accepts: shorter ones spend
+  /// a core on bookkeeping (a 0 ms interval is a busy loop).
+  static constexpr std::chrono::milliseconds min_heartbeat_interval{10};
+  static constexpr std::chrono::milliseconds min_poll_interval{10};
+
   int concurrency = 10;                                ///< threads running jobs
   QueueList queues{"default"};
   std::chrono::milliseconds shutdown_timeout{25'000};  ///< how long stop() waits for running jobs

@@ -86,6 +86,12 @@ struct JobRequeueParams {
   std::string owner;
 };
 
+/// A job that succeeded after shutdown pushed it back to its queue (job_requeue).
+struct JobCompleteLateParams {
+  FetchedJob job;  ///< as fetched (and pushed back)
+  std::string owner;
+};
+
 /// Schedules a failed job to run again.
 struct JobRetryParams {
   FetchedJob fetched;   ///< as fetched, to complete it
@@ -123,10 +129,12 @@ struct JobReclaimParams {
 };
 
 /// Moves jobs whose time has come from the retry set, then the scheduled set, onto
-/// their queues (Sidekiq's poller), each atomically.
+/// their queues (Sidekiq's poller), each atomically, with `enqueued_at` set to `now`
+/// as Sidekiq's poller sets it (Sidekiq::Queue#latency and the Web UI read it).
 struct JobScheduleDueParams {
   TimePoint now;
   std::size_t max = 1000;  ///< at most this many per call
+  SidekiqVersion version = SidekiqVersion::v6;  ///< decides enqueued_at's format
 };
 
 /// A job a worker thread is running, for the process registry (Sidekiq's Busy page).
@@ -192,6 +200,10 @@ class Store {
   [[nodiscard]] virtual std::vector<FetchedJob> job_fetch(const JobFetchParams& params) = 0;
   virtual void job_complete(const JobCompleteParams& params) = 0;
   virtual void job_requeue(const JobRequeueParams& params) = 0;
+  /// Removes the pushed-back copy of a job that finished after all, in one atomic step,
+  /// if no process has fetched it since. Returns whether it did; false (the default,
+  /// for stores that cannot tell) means the job will run again.
+  virtual bool job_complete_late(const JobCompleteLateParams& /*params*/) { return false; }
   virtual void job_retry(const JobRetryParams& params) = 0;
   virtual void job_kill(const JobKillParams& params) = 0;
 
@@ -235,7 +247,8 @@ class Store {
   virtual std::size_t queue_clear(std::string_view queue) = 0;
 };
 
-/// Opens a store from a URL: `redis://[user:pass@]host:port/db`, `sqlite://path/to/file.db`,
+/// Opens a store from a URL: `redis://[user:pass@]host:port/db`,
+/// `postgres://user:pass@host:port/db` (or `postgresql://`), `sqlite://path/to/file.db`,
 /// `memory://`.
 /// Throws errand::ConfigError for an unknown scheme or a malformed URL.
 [[nodiscard]] std::shared_ptr<Store> connect(std::string_view url);

@@ -36,7 +36,8 @@ CLI::App* add_set_commands(CLI::App& app, const char* name, JobSet set, const ch
     };
   };
   auto* list = parent->add_subcommand("list", "List the jobs, earliest first")->fallthrough();
-  list->add_option("--limit", command.limit, "At most this many (default 50)")->check(CLI::PositiveNumber);
+  list->add_option("--limit", command.limit, "At most this many, 1 to 1000000 (default 50)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   list->callback(pick(SetCommand::Action::list, list));
   auto* retry = parent->add_subcommand("retry", "Move jobs to their queues now (a manual retry does not use up an attempt)")
                     ->fallthrough();
@@ -48,6 +49,36 @@ CLI::App* add_set_commands(CLI::App& app, const char* name, JobSet set, const ch
   remove->add_flag("--all", command.all, "Every job in the set");
   remove->callback(pick(SetCommand::Action::remove, remove));
   return parent;
+}
+
+/// The first word of the command line that is neither an option nor an option's value,
+/// when it names no command ("" otherwise). CLI11 alone would only say "A subcommand is
+/// required" for a misspelt one.
+std::string unknown_command(const CLI::App& app, int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--") return {};
+    if (word.starts_with("-")) {
+      const bool takes_value = word == "--url" || word == "--config" || word == "--store";
+      if (takes_value) ++i;
+      continue;
+    }
+    for (const CLI::App* command : app.get_subcommands({})) {
+      if (command->get_name() == word) return {};
+    }
+    return std::string(word);
+  }
+  return {};
+}
+
+/// "run, enqueue, stats, ...": the program's commands.
+std::string command_names(const CLI::App& app) {
+  std::string names;
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (!names.empty()) names += ", ";
+    names += command->get_name();
+  }
+  return names;
 }
 
 std::string base_name(const char* path) {
@@ -78,7 +109,8 @@ int run_cli(int argc, const char* const* argv, const WorkerRegistry& registry, c
   auto* enqueue = app.add_subcommand("enqueue", "Push a job for any worker class");
   enqueue->add_option("class", enqueue_options.class_name, "The job's class, as workers are registered")->required();
   enqueue->add_option("args", enqueue_options.args_json, "The arguments as a JSON array (default [])");
-  enqueue->add_option("-q,--queue", enqueue_options.queue, "Queue (default: default)");
+  enqueue->add_option("-q,--queue", enqueue_options.queue, "Queue (default: default)")
+      ->check([](const std::string& q) { return q.empty() ? std::string("a queue name must not be empty") : ""; });
   auto* in = enqueue->add_option("--in", enqueue_options.in_seconds, "Run in this many seconds");
   enqueue->add_option("--at", enqueue_options.at_epoch, "Run at this time, in epoch seconds")->excludes(in);
   enqueue->add_option("--retry", enqueue_options.retry, "true, false or a number of retries (default true)");
@@ -95,6 +127,11 @@ int run_cli(int argc, const char* const* argv, const WorkerRegistry& registry, c
   add_set_commands(app, "dead", JobSet::dead, "Jobs that will not be retried", set_command_options, set_chosen);
   add_set_commands(app, "scheduled", JobSet::scheduled, "Jobs scheduled for later", set_command_options, set_chosen);
 
+  if (const std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
+    streams.err << "errand: unknown command \"" << unknown << "\"; the commands are " << command_names(app) << " (see "
+                << app.get_name() << " --help)\n";
+    return exit_usage_error;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

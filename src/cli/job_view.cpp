@@ -1,4 +1,5 @@
 #include "cli/job_view.hpp"
+#include "core/text.hpp"
 
 #include "cli/table.hpp"
 
@@ -75,7 +76,9 @@ json::object entry_json(const SetEntry& entry) {
   out["retry_count"] = v.retry_count ? json::value(*v.retry_count) : json::value(nullptr);
   out["error_class"] = v.error_class;
   out["error_message"] = v.error_message;
-  out["job"] = v.job ? *v.job : json::value(v.raw);
+  // An unreadable payload is shown as text; invalid UTF-8 in it becomes U+FFFD so that
+  // the output stays valid JSON.
+  out["job"] = v.job ? *v.job : json::value(detail::scrub_utf8(v.raw, v.raw.size()));
   return out;
 }
 

@@ -65,7 +65,7 @@ void read_sqlite_location(TomlReader& reader, const Path& base, BackendSettings&
 WorkerConfig read_worker(TomlReader& reader, const Path& base) {
   WorkerConfig out;
   out.timeout = reader.boolean(child(base, "timeout"));
-  if (const auto ms = reader.seconds_ms(child(base, "max-duration"), false)) {
+  if (const auto ms = reader.seconds_ms(child(base, "max-duration"), 1, false)) {
     out.max_duration = std::chrono::milliseconds(*ms);
   }
   if (const auto n = reader.integer(child(base, "max-retries"), 0, max_int)) out.max_retries = static_cast<int>(*n);
@@ -86,14 +86,17 @@ std::optional<SidekiqVersion> read_version(TomlReader& reader, const Path& path)
 
 void read_processor(TomlReader& reader, const Path& base, Settings& out) {
   const auto located = [&](const Path& path) { return reader.origin(path); };
-  const auto duration = [&](std::string_view key, Setting<std::chrono::milliseconds>& setting, bool allow_zero) {
+  const auto duration = [&](std::string_view key, Setting<std::chrono::milliseconds>& setting,
+                            std::chrono::milliseconds minimum, bool allow_zero) {
     const Path path = child(base, key);
-    if (const auto ms = reader.seconds_ms(path, allow_zero)) setting.set(std::chrono::milliseconds(*ms), located(path));
+    if (const auto ms = reader.seconds_ms(path, minimum.count(), allow_zero)) {
+      setting.set(std::chrono::milliseconds(*ms), located(path));
+    }
   };
-  duration("shutdown-timeout", out.shutdown_timeout, true);
-  duration("average-scheduled-poll-interval", out.average_scheduled_poll_interval, false);
-  duration("poll-interval-average", out.poll_interval_average, false);
-  duration("heartbeat-interval", out.heartbeat_interval, false);
+  duration("shutdown-timeout", out.shutdown_timeout, std::chrono::milliseconds(1), true);
+  duration("average-scheduled-poll-interval", out.average_scheduled_poll_interval, ProcessorOptions::min_poll_interval, false);
+  duration("poll-interval-average", out.poll_interval_average, ProcessorOptions::min_poll_interval, false);
+  duration("heartbeat-interval", out.heartbeat_interval, ProcessorOptions::min_heartbeat_interval, false);
   if (auto tag = reader.string(child(base, "tag"))) out.tag.set(std::move(*tag), located(child(base, "tag")));
   const Path labels = child(base, "labels");
   if (const toml::node* node = reader.find(labels)) {

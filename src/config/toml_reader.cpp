@@ -172,7 +172,7 @@ std::optional<std::string> TomlReader::string(const Path& path) {
   return node->as_string()->get();
 }
 
-std::optional<std::int64_t> TomlReader::seconds_ms(const Path& path, bool allow_zero) {
+std::optional<std::int64_t> TomlReader::seconds_ms(const Path& path, std::int64_t minimum_ms, bool allow_zero) {
   const toml::node* node = find(path);
   if (node == nullptr) return std::nullopt;
   double seconds = 0;
@@ -184,11 +184,16 @@ std::optional<std::int64_t> TomlReader::seconds_ms(const Path& path, bool allow_
     fail(origin(*node, path), "must be a number of seconds, got {}", type_name(*node));
   }
   constexpr double max_seconds = 365.0 * 24 * 3600;  // also keeps the cast below defined
-  if (!(seconds >= 0) || (!allow_zero && seconds == 0) || seconds > max_seconds) {
-    fail(origin(*node, path), "must be a number of seconds {} 0 and at most a year, got {}", allow_zero ? ">=" : ">",
-         seconds);
+  if (!(seconds >= 0) || seconds > max_seconds) {
+    fail(origin(*node, path), "must be a number of seconds from 0 to a year, got {}", seconds);
   }
-  return static_cast<std::int64_t>(seconds * 1000);
+  const auto ms = static_cast<std::int64_t>(seconds * 1000);
+  if (allow_zero && seconds == 0) return 0;
+  if (ms < minimum_ms) {
+    fail(origin(*node, path), "must be at least {} s ({} ms){}, got {} s", static_cast<double>(minimum_ms) / 1000,
+         minimum_ms, allow_zero ? " or exactly 0" : "", seconds);
+  }
+  return ms;
 }
 
 std::string TomlReader::origin(const toml::node& node, const Path& path) const {

@@ -44,8 +44,10 @@ class TomlReader {
   std::optional<bool> boolean(const Path& path);
   std::optional<std::int64_t> integer(const Path& path, std::int64_t min, std::int64_t max);
   std::optional<std::string> string(const Path& path);
-  /// An integer or floating-point number of seconds, > 0 (or >= 0 with `allow_zero`), in ms.
-  std::optional<std::int64_t> seconds_ms(const Path& path, bool allow_zero);
+  /// An integer or floating-point number of seconds, in whole ms: at least `minimum_ms`
+  /// after the conversion (so 0.0001 s cannot become a 0 ms busy loop), or exactly 0
+  /// with `allow_zero`.
+  std::optional<std::int64_t> seconds_ms(const Path& path, std::int64_t minimum_ms, bool allow_zero);
 
   /// "errand.toml:7: service.sidekiq.num-workers": where `node` is, for messages.
   [[nodiscard]] std::string origin(const toml::node& node, const Path& path) const;

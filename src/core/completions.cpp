@@ -26,6 +26,21 @@ void Completions::add(const FetchedJob& job) {
   write({job});  // synchronous (limit 0), or after stop(): nobody else would write it
 }
 
+void Completions::complete_late(const FetchedJob& job) {
+  std::string outcome;
+  try {
+    outcome = store_.job_complete_late({job, owner_})
+                  ? "its pushed-back copy was removed, so it will not run again"
+                  : "it was pushed back to its queue and will run again (another process has it, or this store "
+                    "cannot take it back)";
+  } catch (const std::exception& e) {
+    outcome = fmt::format("removing its pushed-back copy failed ({}); it will run again", e.what());
+  }
+  log_safely(logger_, LogLevel::warn, [&] {
+    return fmt::format("queue={} a job finished after shutdown had given it back: {}", job.queue, outcome);
+  });
+}
+
 std::vector<FetchedJob> Completions::pending() {
   std::lock_guard lock(mutex_);
   std::vector<FetchedJob> jobs = writing_;

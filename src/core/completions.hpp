@@ -41,6 +41,9 @@ class Completions {
   void start();
   /// Queues `job`'s acknowledgement, waiting while `limit()` are on their way already.
   void add(const FetchedJob& job);
+  /// A job that succeeded after shutdown had pushed it back to its queue: removes the
+  /// pushed-back copy where the store can (so it does not run twice), and says which.
+  void complete_late(const FetchedJob& job);
   /// Jobs handed over whose acknowledgement is not written yet.
   [[nodiscard]] std::vector<FetchedJob> pending();
   /// Writes everything handed over so far, then ends the writing thread. Idempotent.

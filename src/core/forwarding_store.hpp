@@ -21,6 +21,7 @@ class ForwardingStore : public Store {
   std::vector<FetchedJob> job_fetch(const JobFetchParams& p) override { return inner_->job_fetch(p); }
   void job_complete(const JobCompleteParams& p) override { inner_->job_complete(p); }
   void job_requeue(const JobRequeueParams& p) override { inner_->job_requeue(p); }
+  bool job_complete_late(const JobCompleteLateParams& p) override { return inner_->job_complete_late(p); }
   void job_retry(const JobRetryParams& p) override { inner_->job_retry(p); }
   void job_kill(const JobKillParams& p) override { inner_->job_kill(p); }
   std::size_t job_schedule_due(const JobScheduleDueParams& p) override { return inner_->job_schedule_due(p); }

@@ -77,6 +77,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
 
   const WorkerRegistry::Entry* entry = nullptr;
   Failure failure;
+  bool consulted_stop = false;
   std::optional<std::chrono::milliseconds> limit;
   std::optional<Deadlines::Deadline> deadline;  // armed for the run, disarmed by its end
   const auto started = std::chrono::steady_clock::now();
@@ -102,6 +103,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
     Context ctx(job, job_logger, deadline ? deadline->token() : std::move(stop));
     const ThrowTraceScope trace(wants_backtrace(job, entry));
     middleware_.invoke(job, ctx, [entry](Job& j, Context& c) { entry->handler(j, c); });
+    consulted_stop = ctx.consulted_stop();
   } catch (const ArgMismatch& m) {  // a codec called directly inside perform
     failure = {std::current_exception(), "errand::ArgumentError", m.message(), {}};
   } catch (const std::exception& e) {
@@ -114,7 +116,12 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
   deadline.reset();
 
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
-  if (!claim_outcome()) return;
+  if (!claim_outcome()) {  // shutdown gave it back already
+    // A job that never looked at its stop token cannot have stopped early for it: its
+    // return means its work is done.
+    if (!failure.error && !consulted_stop) completions_.complete_late(fetched);
+    return;
+  }
   if (!failure.error) {
     completions_.add(fetched);
     log_safely(logger_, LogLevel::debug, [&] {

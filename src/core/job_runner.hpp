@@ -36,7 +36,10 @@ class JobRunner {
         deadlines_(deadlines), default_timeout_(default_timeout), logger_(logger), counters_(counters) {}
 
   /// Runs `fetched`. Before recording the outcome it calls `claim_outcome()`: false means
-  /// shutdown already pushed the job back, and nothing is recorded; true means the
+  /// shutdown already pushed the job back: a failure, or a return after the job consulted
+  /// its stop token (it may have stopped early), is not recorded and the job runs again;
+  /// a return from a job that never consulted it removes the pushed-back copy where the
+  /// store can (see Context::stop_token); true means the
   /// outcome is this call's to record (shutdown then leaves the job alone).
   /// Every failure of the job ends in retry or dead; an exception escapes only when
   /// even that could not be recorded (the caller then pushes the job back).

@@ -4,14 +4,18 @@
 
 #include "core/text.hpp"
 
-#include <boost/json/stream_parser.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
 #include <fmt/format.h>
 
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
+#include <optional>
 
 namespace errand {
+using detail::preview;
 namespace {
 
 void append_string(std::string& out, std::string_view s) {
@@ -123,19 +127,123 @@ std::string to_json(const json::value& value) { return write(value); }
 std::string to_json(const json::object& object) { return write(object); }
 std::string to_json(const json::array& array) { return write(array); }
 
+namespace {
+
+/// The value of a JSON number too large or too small for a double. `from_chars` leaves
+/// such values unset; the decimal exponent of the first significant digit tells which.
+/// Underflow reads as a signed zero (the correctly rounded value); overflow has none.
+std::optional<double> out_of_range_value(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  long long exponent = 0;
+  if (const auto e = text.find_first_of("eE"); e != std::string_view::npos) {
+    std::string_view digits = text.substr(e + 1);
+    if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+    if (std::from_chars(digits.data(), digits.data() + digits.size(), exponent).ec != std::errc{}) {
+      exponent = digits.starts_with('-') ? std::numeric_limits<long long>::min() / 2
+                                         : std::numeric_limits<long long>::max() / 2;
+    }
+    text = text.substr(0, e);
+  }
+  const std::size_t point = std::min(text.find('.'), text.size());
+  const std::size_t first = text.find_first_of("123456789");
+  // Position of the first significant digit relative to the decimal point.
+  const long long shift = first < point ? static_cast<long long>(point - first) - 1
+                                        : -static_cast<long long>(first - point);
+  if (exponent + shift > 0) return std::nullopt;
+  return negative ? -0.0 : 0.0;
+}
+
+/// Builds the value as Boost.JSON's own parser does, except for numbers: each one is
+/// read again from its own text, correctly rounded (Boost.JSON 1.81's conversion is
+/// off by one unit in the last place for about one double in six), and a number beyond
+/// the range of a double is refused rather than turned into infinity.
+class ExactNumbers {
+ public:
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  json::value_stack st;
+  std::string refused;  ///< the text of a number refused, for the error message
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code&) { return true; }
+  bool on_object_end(std::size_t n, json::error_code&) { st.push_object(n); return true; }
+  bool on_array_begin(json::error_code&) { return true; }
+  bool on_array_end(std::size_t n, json::error_code&) { st.push_array(n); return true; }
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) { st.push_chars(s); return true; }
+  bool on_key(json::string_view s, std::size_t, json::error_code&) { st.push_key(s); return true; }
+  bool on_string_part(json::string_view s, std::size_t, json::error_code&) { st.push_chars(s); return true; }
+  bool on_string(json::string_view s, std::size_t, json::error_code&) { st.push_string(s); return true; }
+  bool on_number_part(json::string_view s, json::error_code&) { number_.append(s.data(), s.size()); return true; }
+  bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
+    number_.clear();
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) {
+    number_.clear();
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double, json::string_view last, json::error_code& ec) {
+    std::string_view text(last.data(), last.size());
+    if (!number_.empty()) {
+      number_.append(last.data(), last.size());
+      text = number_;
+    }
+    // Integers past 64 bits come here too, and become doubles, as in JavaScript and in
+    // Rust's serde_json: Postgres's jsonb writes a float such as 1e300 as 301 digits.
+    double value = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    std::optional<double> exact = value;
+    if (result.ec == std::errc::result_out_of_range) {
+      exact = out_of_range_value(text);
+    } else if (result.ec != std::errc{}) {
+      exact.reset();
+    }
+    if (!exact) {
+      refused = text;
+      number_.clear();
+      ec = json::error::exponent_overflow;
+      return false;
+    }
+    number_.clear();
+    st.push_double(*exact);
+    return true;
+  }
+  bool on_bool(bool b, json::error_code&) { st.push_bool(b); return true; }
+  bool on_null(json::error_code&) { st.push_null(); return true; }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+ private:
+  std::string number_;  // the parts of a number split across writes
+};
+
+}  // namespace
+
 json::value parse_json(std::string_view text) {
   json::parse_options options;
   options.max_depth = 100;  // Ruby's JSON.parse nesting limit (Boost.JSON's default is 32)
-  json::stream_parser parser({}, options);
+  json::basic_parser<ExactNumbers> parser(options);
+  parser.handler().st.reset();
   boost::system::error_code ec;
-  const std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
+  const std::size_t consumed = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && consumed < text.size()) ec = json::error::extra_data;
-  if (!ec) parser.finish(ec);
   if (ec) {
+    if (const std::string& number = parser.handler().refused; !number.empty()) {
+      throw PayloadError(fmt::format(
+          "errand: the number {} near byte {} of {} is beyond the range of a double (about ±1.8e308), so errand "
+          "cannot keep it; send it as a string: {}",
+          preview(number, 40), consumed, text.size(), preview(text)));
+    }
     throw PayloadError(fmt::format("errand: invalid JSON ({}) near byte {} of {}: {}", ec.message(), consumed,
-                                   text.size(), detail::preview(text)));
+                                   text.size(), preview(text)));
   }
-  return parser.release();
+  return parser.handler().st.release();
 }
 
 }  // namespace errand

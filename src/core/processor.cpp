@@ -14,6 +14,19 @@ ProcessorOptions validated(ProcessorOptions options) {
     throw ConfigError(fmt::format("errand: concurrency must be between 1 and 10000, got {}", options.concurrency));
   }
   if (options.shutdown_timeout.count() < 0) throw ConfigError("errand: shutdown_timeout must not be negative");
+  const auto at_least = [](std::string_view name, std::chrono::milliseconds value, std::chrono::milliseconds min) {
+    if (value < min) {
+      throw ConfigError(fmt::format("errand: ProcessorOptions::{} is {} ms; it must be at least {} ms (shorter "
+                                    "intervals spend a core on bookkeeping)",
+                                    name, value.count(), min.count()));
+    }
+  };
+  using Limits = ProcessorOptions;
+  if (options.heartbeat_interval) at_least("heartbeat_interval", *options.heartbeat_interval, Limits::min_heartbeat_interval);
+  if (options.poll_interval_average) {
+    at_least("poll_interval_average", *options.poll_interval_average, Limits::min_poll_interval);
+  }
+  at_least("average_scheduled_poll_interval", options.average_scheduled_poll_interval, Limits::min_poll_interval);
   return options;
 }
 }  // namespace

@@ -125,19 +125,30 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistr
     const RetryInHook& hook = worker && worker->retry_in ? worker->retry_in : options_.retry.retry_in;
     decision = apply_retry_in(decision, hook, failure.error, delay, rng_);
   }
+  std::string payload;
   try {
     record_error(job, fetched, decision, failure, now);
+    if (decision.action != RetryDecision::Action::discard) payload = job.dump();
+  } catch (const std::exception& e) {
+    // The payload cannot be written back (a number JSON cannot hold, say): it goes to
+    // the dead set as it came, never to the front of its queue to fail the same way.
+    kill_verbatim(fetched, fmt::format("class={} jid={} failed ({}: {}), and its failure could not be recorded in "
+                                       "the payload ({})",
+                                       job.class_name(), job.jid(), error_class, error_message, e.what()));
+    return;
+  }
+  try {
     switch (decision.action) {
-      case RetryDecision::Action::retry: {
-        store_.job_retry({fetched, job.dump(), now + delay, owner_});
+      case RetryDecision::Action::retry: store_.job_retry({fetched, std::move(payload), now + delay, owner_}); break;
+      case RetryDecision::Action::kill:
+        store_.job_kill({fetched, std::move(payload), now, options_.retry.dead, owner_});
         break;
-      }
-      case RetryDecision::Action::kill: store_.job_kill({fetched, job.dump(), now, options_.retry.dead, owner_}); break;
       case RetryDecision::Action::discard: store_.job_complete({{fetched}, owner_}); break;
     }
   } catch (const std::exception& e) {
-    requeue_as_last_resort(fetched, fmt::format("class={} jid={}: could not record its failure ({})",
-                                                job.class_name(), job.jid(), e.what()));
+    retry_verbatim(fetched, now + delay,
+                   fmt::format("class={} jid={}: could not record its failure ({})", job.class_name(), job.jid(),
+                               e.what()));
     return;
   }
   run_handlers(job, worker, decision, failure);
@@ -191,14 +202,31 @@ void Retrier::run_handlers(const Job& job, const WorkerRegistry::Entry* worker, 
 }
 
 void Retrier::payload_unreadable(const FetchedJob& fetched, std::string_view reason) {
+  kill_verbatim(fetched, fmt::format("queue={} unreadable job: {}", fetched.queue, reason));
+}
+
+void Retrier::kill_verbatim(const FetchedJob& fetched, std::string_view why) {
   try {
     store_.job_kill({fetched, fetched.payload, Clock::now(), options_.retry.dead, owner_});
   } catch (const std::exception& e) {
-    requeue_as_last_resort(fetched, fmt::format("unreadable job: could not move it to the dead set ({})", e.what()));
+    requeue_as_last_resort(fetched, fmt::format("{}; could not move it to the dead set either ({})", why, e.what()));
     return;
   }
   log_safely(logger_, LogLevel::error, [&] {
-    return fmt::format("queue={} unreadable job moved to the dead set: {}", fetched.queue, reason);
+    return fmt::format("{}; moved to the dead set as it was fetched (`errand dead retry JID` brings it back)", why);
+  });
+}
+
+void Retrier::retry_verbatim(const FetchedJob& fetched, TimePoint at, std::string_view why) {
+  try {
+    store_.job_retry({fetched, fetched.payload, at, owner_});
+  } catch (const std::exception& e) {
+    requeue_as_last_resort(fetched, fmt::format("{}; retrying it as it was fetched failed too ({})", why, e.what()));
+    return;
+  }
+  log_safely(logger_, LogLevel::error, [&] {
+    return fmt::format("{}; retried as it was fetched, without the error fields, at {:.0f} (epoch seconds)", why,
+                       epoch_seconds(at));
   });
 }
 

@@ -54,8 +54,11 @@ class Retrier {
  public:
   Retrier(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner);
 
-  /// A job that failed: records the error fields and retries, kills or discards it. Store failures are logged, and the job is then
-  /// pushed back to its queue as a last resort.
+  /// A job that failed: records the error fields and retries, kills or discards it.
+  /// A failure that cannot be recorded never sends the job back to the front of its
+  /// queue to fail the same way: a payload that cannot be written back goes to the dead
+  /// set as fetched; a store that refuses the write gets the job as fetched in the retry
+  /// set at the same time; only when that fails too is it pushed back to its queue.
   void job_failed(const FetchedJob& fetched, Job job, const WorkerRegistry::Entry* worker, const Failure& failure);
 
   /// A payload that is not a JSON object: to the dead set as it is, as Sidekiq does.
@@ -64,6 +67,10 @@ class Retrier {
  private:
   void record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, const Failure& failure,
                     TimePoint now) const;
+  /// To the dead set as fetched, else back to its queue; logs `why` once.
+  void kill_verbatim(const FetchedJob& fetched, std::string_view why);
+  /// To the retry set as fetched, else back to its queue; logs `why` once.
+  void retry_verbatim(const FetchedJob& fetched, TimePoint at, std::string_view why);
   void requeue_as_last_resort(const FetchedJob& fetched, std::string_view why);
   /// Runs the error, retries-exhausted and death handlers that Sidekiq would run.
   void run_handlers(const Job& job, const WorkerRegistry::Entry* worker, const RetryDecision& decision,

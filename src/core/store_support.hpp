@@ -61,6 +61,19 @@ inline std::string for_manual_retry(std::string_view payload) {
   }
 }
 
+/// The payload a due scheduled job or retry goes to its queue with: `enqueued_at` set to
+/// `now` in `version`'s format, as Sidekiq's poller does (it pushes through
+/// Sidekiq::Client). Unreadable: as it is (the processor sends it to the dead set).
+inline std::string for_enqueue_now(std::string_view payload, TimePoint now, SidekiqVersion version) {
+  try {
+    Job job = Job::parse(payload);
+    job.set("enqueued_at", timestamp_value(now, version));
+    return job.dump();
+  } catch (const Error&) {
+    return std::string(payload);
+  }
+}
+
 /// "2026-11-23": the UTC date of Sidekiq's daily stats keys.
 inline std::string utc_date(TimePoint t) {
   const std::time_t seconds = Clock::to_time_t(t);

@@ -17,7 +17,7 @@ std::string scrub_utf8(std::string_view text, std::size_t max_chars) {
   while (i < text.size() && chars < max_chars) {
     const auto lead = static_cast<unsigned char>(text[i]);
     std::size_t length = 0;
-    if (lead < 0x80) length = 1;
+    if (lead < 0x80) length = lead != 0 ? 1 : 0;  // NUL too: Postgres cannot store it in jsonb
     else if (lead >= 0xC2 && lead <= 0xDF) length = 2;
     else if (lead >= 0xE0 && lead <= 0xEF) length = 3;
     else if (lead >= 0xF0 && lead <= 0xF4) length = 4;

@@ -22,7 +22,8 @@ inline std::string preview(std::string_view text, std::size_t max = 80) {
 namespace errand::detail {
 
 /// `text` as valid UTF-8 (invalid bytes become U+FFFD), cut after `max_chars` code
-/// points: what Sidekiq does to an error message before storing it.
+/// points: what Sidekiq does to an error message before storing it. NUL becomes U+FFFD
+/// too, so that every store can hold the message (Postgres's jsonb cannot hold NUL).
 std::string scrub_utf8(std::string_view text, std::size_t max_chars);
 
 /// The readable class name of the exception's dynamic type (`std::runtime_error`).

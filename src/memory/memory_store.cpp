@@ -57,6 +57,15 @@ class MemoryStore final : public Store {
     job_ready_.notify_all();
   }
 
+  bool job_complete_late(const JobCompleteLateParams& params) override {
+    std::lock_guard lock(mutex_);
+    auto& queue = queues_[params.job.queue];
+    const auto it = std::find(queue.begin(), queue.end(), params.job.payload);
+    if (it == queue.end()) return false;
+    queue.erase(it);
+    return true;
+  }
+
   void job_retry(const JobRetryParams& params) override {
     std::lock_guard lock(mutex_);
     set(JobSet::retry).emplace(params.retry_at, params.payload);
@@ -78,7 +87,7 @@ class MemoryStore final : public Store {
       for (const JobSet from : {JobSet::retry, JobSet::scheduled}) {
         auto& jobs = set(from);
         while (moved < params.max && !jobs.empty() && jobs.begin()->first <= params.now) {
-          std::string payload = std::move(jobs.begin()->second);
+          std::string payload = detail::for_enqueue_now(jobs.begin()->second, params.now, params.version);
           jobs.erase(jobs.begin());
           const std::string queue = detail::queue_of(payload);
           queue_names_.insert(queue);

@@ -49,7 +49,9 @@ std::string seconds(std::chrono::seconds s) { return std::to_string(s.count()); 
 /// Bad JSON is the caller's mistake, not the store's.
 [[noreturn]] void rethrow_as_payload_error(const SqlError& e) {
   const std::string& state = e.sqlstate();
-  if (state == "22P02" || state == "22P05" || state == "22025" || state == "54000") {
+  // invalid text representation, untranslatable character, invalid escape, invalid byte
+  // sequence, program limit exceeded
+  if (state == "22P02" || state == "22P05" || state == "22025" || state == "22021" || state == "54000") {
     throw PayloadError(fmt::format("errand: Postgres keeps jobs as JSON (pgmq's jsonb column) and refused this one: {}",
                                    e.what()));
   }
@@ -178,24 +180,38 @@ std::vector<FetchedJob> PostgresStore::job_fetch(const JobFetchParams& params) {
   return jobs;
 }
 
+namespace {
+/// The statement that completes the still-held deliveries $1, $2 of `queue` as
+/// `on_success` says (delete or archive); with `report`, it returns each msg_id.
+std::string complete_statement(const std::string& queue, PostgresOptions::Completion on_success, bool report) {
+  const std::string table = queue_table(queue);
+  const std::string_view returning = report ? " RETURNING msg_id" : "";
+  if (on_success == PostgresOptions::Completion::archive) {
+    return fmt::format(
+        "WITH done AS (DELETE FROM {} AS m USING {} RETURNING m.msg_id, m.read_ct, m.enqueued_at, m.vt, m.message, "
+        "m.headers) INSERT INTO {} (msg_id, read_ct, enqueued_at, vt, message, headers) "
+        "SELECT msg_id, read_ct, enqueued_at, vt, message, headers FROM done{}",
+        table, still_held, archive_table(queue), returning);
+  }
+  return fmt::format("DELETE FROM {} AS m USING {}{}", table, still_held, returning);
+}
+}  // namespace
+
 void PostgresStore::job_complete(const JobCompleteParams& params) {
   if (params.jobs.empty()) return;
   Statements statements;
   for (const auto& [queue, jobs] : by_queue(params.jobs, [](const FetchedJob& j) { return j.queue; })) {
-    const std::string table = queue_table(queue);
-    if (options_.on_success == PostgresOptions::Completion::archive) {
-      statements.emplace_back(
-          fmt::format("WITH done AS (DELETE FROM {} AS m USING {} RETURNING m.msg_id, m.read_ct, m.enqueued_at, m.vt, "
-                      "m.message, m.headers) INSERT INTO {} (msg_id, read_ct, enqueued_at, vt, message, headers) "
-                      "SELECT msg_id, read_ct, enqueued_at, vt, message, headers FROM done",
-                      table, still_held, archive_table(queue)),
-          receipts(jobs));
-    } else {
-      statements.emplace_back(fmt::format("DELETE FROM {} AS m USING {}", table, still_held), receipts(jobs));
-    }
+    statements.emplace_back(complete_statement(queue, options_.on_success, false), receipts(jobs));
   }
   auto c = pool_.acquire();
   c->exec_pipelined(statements);
+}
+
+bool PostgresStore::job_complete_late(const JobCompleteLateParams& params) {
+  // job_requeue made the message visible and left its read_ct: the delivery still
+  // matches unless another process has read it since.
+  auto c = pool_.acquire();
+  return c->exec(complete_statement(params.job.queue, options_.on_success, true), receipts({&params.job})).rows() == 1;
 }
 
 void PostgresStore::job_requeue(const JobRequeueParams& params) {

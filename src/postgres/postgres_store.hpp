@@ -42,6 +42,7 @@ class PostgresStore final : public Store {
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override;
   void job_complete(const JobCompleteParams& params) override;
   void job_requeue(const JobRequeueParams& params) override;
+  bool job_complete_late(const JobCompleteLateParams& params) override;
   void job_retry(const JobRetryParams& params) override;
   void job_kill(const JobKillParams& params) override;
   std::size_t job_schedule_due(const JobScheduleDueParams& params) override;

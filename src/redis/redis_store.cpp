@@ -2,6 +2,7 @@
 #include <errand/error.hpp>
 #include <errand/redis.hpp>
 
+#include "core/store_support.hpp"
 #include "redis/keys.hpp"
 #include "redis/pool.hpp"
 #include "redis/process_registry.hpp"
@@ -131,6 +132,12 @@ class RedisStore final : public Store {
     pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "requeue"); });
   }
 
+  bool job_complete_late(const JobCompleteLateParams& params) override {
+    // The job was pushed back verbatim onto the tail BRPOP takes from: LREM from there.
+    const std::string key = keys_.queue(params.job.queue);
+    return pool_.with([&](Connection& c) { return c.run({"LREM", key, "-1", params.job.payload}).as_integer(); }) == 1;
+  }
+
   void job_retry(const JobRetryParams& params) override {
     const std::string key = keys_.retry();
     const std::string at = score(params.retry_at);
@@ -161,11 +168,30 @@ class RedisStore final : public Store {
   }
 
   std::size_t job_schedule_due(const JobScheduleDueParams& params) override {
-    const std::vector<std::string> keys{keys_.retry(), keys_.schedule(), keys_.queues()};
-    const std::vector<std::string> args{score(params.now), std::to_string(params.max), keys_.prefix()};
-    return pool_.with([&](Connection& c) {
-      return static_cast<std::size_t>(scripts_.run(c, redis::scripts::schedule_due, keys, args).as_integer());
-    });
+    std::size_t moved = 0;
+    for (const std::string& set : {keys_.retry(), keys_.schedule()}) {
+      if (moved >= params.max) break;
+      const std::string limit = std::to_string(params.max - moved);
+      Reply due = pool_.with([&](Connection& c) {
+        return c.run({"ZRANGEBYSCORE", set, "-inf", score(params.now), "LIMIT", "0", limit});
+      });
+      if (due.elements().empty()) continue;
+      // Each job's new payload is written here, where numbers and key order survive
+      // (Lua's cjson would reorder keys and round floats); the script moves them.
+      std::vector<std::string> args{keys_.prefix()};
+      for (auto& member : due.elements()) {
+        std::string fresh = detail::for_enqueue_now(member.text(), params.now, params.version);
+        std::string queue = detail::queue_of(member.text());
+        args.push_back(std::move(member.text()));
+        args.push_back(std::move(fresh));
+        args.push_back(std::move(queue));
+      }
+      const std::vector<std::string> keys{set, keys_.queues()};
+      moved += pool_.with([&](Connection& c) {
+        return static_cast<std::size_t>(scripts_.run(c, redis::scripts::enqueue_due_members, keys, args).as_integer());
+      });
+    }
+    return moved;
   }
 
   std::size_t job_rescue_orphans(const JobRescueParams& params) override {

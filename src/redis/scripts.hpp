@@ -91,25 +91,19 @@ if redis.call('LLEN', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) en
 return 0
 )lua";
 
-/// Sidekiq's poller, safer: moves up to ARGV[2] jobs whose score ≤ ARGV[1] from the
-/// retry set (KEYS[1]) then the schedule (KEYS[2]) onto their queues, each removal and
-/// push in the same atomic step (Ruby's poller can lose a job between the two).
-/// KEYS[3] = the `queues` set; ARGV[3] = the key prefix. The payload is pushed as it is;
-/// its queue is read from its "queue" field ("default" when absent or unreadable).
+/// Sidekiq's poller, safer: moves members of the sorted set KEYS[1] (retry or schedule)
+/// to their queues, each removal and push in one atomic step (Ruby's poller can lose a
+/// job between the two), and only if the member is still in the set (another process
+/// may have moved it first). KEYS[2] = the `queues` set; ARGV[1] = the key prefix; then
+/// triples: the member, the payload to push (with its new enqueued_at), its queue.
 /// Returns how many jobs moved.
-inline constexpr std::string_view schedule_due = ERRAND_LUA_QUEUE_OF R"lua(
-local max = tonumber(ARGV[2])
+inline constexpr std::string_view enqueue_due_members = R"lua(
 local moved = 0
-for s = 1, 2 do
-  if moved >= max then break end
-  local due = redis.call('ZRANGEBYSCORE', KEYS[s], '-inf', ARGV[1], 'LIMIT', 0, max - moved)
-  for _, job in ipairs(due) do
-    if redis.call('ZREM', KEYS[s], job) == 1 then
-      local queue = queue_of(job)
-      redis.call('SADD', KEYS[3], queue)
-      redis.call('LPUSH', ARGV[3] .. 'queue:' .. queue, job)
-      moved = moved + 1
-    end
+for i = 2, #ARGV, 3 do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
+    redis.call('SADD', KEYS[2], ARGV[i + 2])
+    redis.call('LPUSH', ARGV[1] .. 'queue:' .. ARGV[i + 2], ARGV[i + 1])
+    moved = moved + 1
   end
 end
 return moved

@@ -14,6 +14,14 @@ namespace {
 
 }  // namespace
 
+Statement::Statement(Connection& connection, sqlite3_stmt* stmt)
+    : connection_(&connection), db_(connection.handle()), stmt_(stmt) {}
+
+void Statement::fail(std::string_view what) const {
+  connection_->note_failure(sqlite3_extended_errcode(db_));
+  sqlite::fail(db_, what);
+}
+
 Statement::~Statement() {
   if (stmt_ != nullptr) {
     sqlite3_reset(stmt_);
@@ -23,23 +31,23 @@ Statement::~Statement() {
 
 Statement& Statement::bind(int index, std::string_view text) {
   if (sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) {
-    fail(db_, "bind");
+    fail("bind");
   }
   return *this;
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail(db_, "bind");
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail("bind");
   return *this;
 }
 
 Statement& Statement::bind(int index, double value) {
-  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) fail(db_, "bind");
+  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) fail("bind");
   return *this;
 }
 
 Statement& Statement::bind_null(int index) {
-  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(db_, "bind");
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail("bind");
   return *this;
 }
 
@@ -47,7 +55,7 @@ bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  fail(db_, fmt::format("statement \"{}\"", sqlite3_sql(stmt_)));
+  fail(fmt::format("statement \"{}\"", sqlite3_sql(stmt_)));
 }
 
 void Statement::run() {
@@ -72,6 +80,16 @@ Connection::Connection(const SqliteOptions& options) {
                                       "writable?)",
                                       options.path, message));
   }
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    // SQLITE_OPEN_READWRITE falls back to read-only when the file is not writable; such
+    // a connection could never fetch or beat, so it is not kept.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw ConnectionError(fmt::format("errand: sqlite database \"{}\" could only be opened read-only; errand needs "
+                                      "to write it and the -wal and -shm files beside it: make the file and its "
+                                      "directory writable by this process's user",
+                                      options.path));
+  }
   sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
 }
@@ -90,12 +108,24 @@ Statement Connection::prepare(const char* sql) {
     }
     it = statements_.emplace(sql, stmt).first;
   }
-  return {db_, it->second};
+  return {*this, it->second};
+}
+
+void Connection::note_failure(int code) noexcept {
+  switch (code & 0xff) {  // the primary result code
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: healthy_ = false; break;
+    default: break;
+  }
 }
 
 void Connection::exec(const char* sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
+    note_failure(rc);
     const std::string message = error != nullptr ? error : sqlite3_errmsg(db_);
     sqlite3_free(error);
     throw StoreError(fmt::format("errand: sqlite: {} (running \"{}\")", message, sql));
@@ -127,6 +157,7 @@ Pool::Pool(SqliteOptions options)
     : options_(std::move(options)),
       pool_({.name = "sqlite",
              .max_size = options_.pool_size,
-             .open = [this] { return std::make_unique<Connection>(options_); }}) {}
+             .open = [this] { return std::make_unique<Connection>(options_); },
+             .reusable = [](const Connection& c) { return c.healthy(); }}) {}
 
 }  // namespace errand::sqlite

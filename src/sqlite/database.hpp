@@ -20,12 +20,15 @@
 
 namespace errand::sqlite {
 
+class Connection;
+
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Connection& connection, sqlite3_stmt* stmt);
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement(Statement&& other) noexcept
+      : connection_(other.connection_), db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
   /// Resets the (cached) statement for its next use.
   ~Statement();
 
@@ -45,6 +48,9 @@ class Statement {
   [[nodiscard]] bool is_null(int column) const;
 
  private:
+  [[noreturn]] void fail(std::string_view what) const;
+
+  Connection* connection_;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
 };
@@ -66,8 +72,17 @@ class Connection {
 
   [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
 
+  /// False once SQLite said this connection cannot write its file (read-only, an I/O
+  /// error, the file gone): the pool then drops it, and a new one is opened when the
+  /// file is writable again.
+  [[nodiscard]] bool healthy() const noexcept { return healthy_; }
+  /// Records the result code of a failed call; codes that mean "cannot write this
+  /// file" make the connection unhealthy.
+  void note_failure(int code) noexcept;
+
  private:
   sqlite3* db_ = nullptr;
+  bool healthy_ = true;
   std::map<const char*, sqlite3_stmt*> statements_;
 };
 

@@ -124,6 +124,14 @@ void SqliteStore::job_requeue(const JobRequeueParams& params) {
   notify();
 }
 
+bool SqliteStore::job_complete_late(const JobCompleteLateParams& params) {
+  // Still waiting (state 0), and still the same job: a row id can be reused.
+  auto c = pool_.acquire();
+  Statement s = c->prepare("DELETE FROM errand_jobs WHERE id = ?1 AND state = 0 AND payload = ?2 RETURNING id");
+  s.bind(1, static_cast<std::int64_t>(params.job.receipt)).bind(2, params.job.payload);
+  return s.step();
+}
+
 void SqliteStore::job_retry(const JobRetryParams& params) {
   auto c = pool_.acquire();
   c->prepare(
@@ -172,7 +180,13 @@ std::size_t SqliteStore::job_schedule_due(const JobScheduleDueParams& params) {
         .bind(3, static_cast<std::int64_t>(params.max - due.size()));
     while (s.step()) due.emplace_back(s.integer(0), s.text(1));
   }
-  for (const auto& [id, payload] : due) append_ready(*c, id, detail::queue_of(payload));
+  for (const auto& [id, payload] : due) {
+    c->prepare("UPDATE errand_jobs SET payload = ?2 WHERE id = ?1")
+        .bind(1, id)
+        .bind(2, detail::for_enqueue_now(payload, params.now, params.version))
+        .run();
+    append_ready(*c, id, detail::queue_of(payload));
+  }
   tx.commit();
   if (!due.empty()) notify();
   return due.size();

@@ -215,6 +215,38 @@ TEST_P(cli_admin, BadArgumentsEnqueueNothing) {
   EXPECT_TRUE(store->queue_names().empty());
 }
 
+TEST_P(cli_admin, DeadListJsonStaysValidJsonWhateverThePayloadHolds) {
+  const std::string raw = "not json \xff\xfe\x01 \"quoted\"";
+  if (!store->capabilities().verbatim_payloads) {
+    // Postgres keeps jobs as jsonb: such a payload never gets into its dead set.
+    EXPECT_THROW(store->job_insert_many({{{"", "default", raw, std::nullopt}}}), PayloadError);
+    return;
+  }
+  store->job_insert_many({{{"", "default", raw, std::nullopt}}});
+  const FetchedJob fetched = take("default");
+  store->job_kill({fetched, fetched.payload, Clock::now(), {}, owner});
+  const CliResult listed = errand({"dead", "list", "--json"});
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  const json::value report = parsed(listed);  // fails on invalid UTF-8
+  EXPECT_EQ(report.at("jobs").as_array().at(0).at("job"), json::value("not json \xEF\xBF\xBD\xEF\xBF\xBD\x01 \"quoted\""));
+}
+
+// A pgmq.meta row that names no table errand can use (pgmq's names are lower case) is
+// left out of `queues` and `stats` with a note, rather than failing both commands.
+TEST(cli_admin_postgres, AnUnusableMetaRowIsSkippedAndReported) {
+  reset_postgres();
+  const std::string url = postgres_url();
+  (void)Client{connect(url)}.enqueue_raw("W", "default", {1});
+  postgres_query("INSERT INTO pgmq.meta (queue_name, is_partitioned, is_unlogged) VALUES ('Default', false, false)");
+  for (const char* command : {"queues", "stats"}) {
+    const CliResult r = run_errand({command, "--json", "--url", url});
+    EXPECT_EQ(r.status, 0) << command << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("errand: skipped queue \"Default\": errand: \"Default\" cannot name a queue on "
+                                 "Postgres"));
+    EXPECT_THAT(r.out, HasSubstr("\"default\""));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, cli_admin, ::testing::Values("sqlite", "redis", "postgres"),
                          [](const auto& param_info) { return param_info.param; });
 

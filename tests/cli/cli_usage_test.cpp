@@ -54,6 +54,28 @@ TEST_F(cli_usage, CommandLineMistakesExitTwoWithOneLine) {
               HasSubstr("name the jobs by jid (see `errand retries list`), or give --all"));
 }
 
+// Mistakes an adversarial run found slipping through or explained badly.
+TEST_F(cli_usage, OutOfRangeAndEmptyValuesAreRefusedByName) {
+  const auto refused = [&](const std::vector<std::string>& args, const std::string& says) {
+    const CliResult r = run_errand(args);
+    EXPECT_EQ(r.status, 2) << args.back() << "\n" << r.err;
+    EXPECT_THAT(r.err, HasSubstr(says));
+    EXPECT_EQ(lines_of(r.err).size(), 1U) << r.err;
+    EXPECT_LT(r.err.size(), 300U) << "no 309-digit numbers: " << r.err;
+  };
+  refused({"enqueue", "W", "[]", "--at", "1e400", "--url", sqlite}, "--at inf is not a time errand can schedule");
+  refused({"enqueue", "W", "[]", "--at", "-5", "--url", sqlite}, "epoch seconds between 0 and");
+  refused({"enqueue", "W", "[]", "--in", "1e300", "--url", sqlite}, "--in 1e+300 is out of range");
+  refused({"enqueue", "W", "[]", "-q", "", "--url", sqlite}, "a queue name must not be empty");
+  refused({"dead", "list", "--limit", "-1", "--url", sqlite}, "--limit");
+  refused({"dead", "list", "--limit", "0", "--url", sqlite}, "--limit");
+  refused({"frobnicate", "--url", sqlite},
+          "unknown command \"frobnicate\"; the commands are run, enqueue, stats, queues, clear, retries, dead, "
+          "scheduled");
+  refused({"--json", "stat"}, "unknown command \"stat\"");
+  EXPECT_EQ(run_errand({"--url", sqlite, "stats"}).status, 0) << "an option's value is not a command";
+}
+
 TEST_F(cli_usage, UnknownStoreSchemeIsAUsageError) {
   const CliResult r = run_errand({"stats", "--url", "mysql://db/app"});
   EXPECT_EQ(r.status, 2);

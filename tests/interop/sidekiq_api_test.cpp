@@ -307,6 +307,38 @@ TEST_F(SidekiqApiTest, RetryScheduledAndDeadSetsReadErrandsEntries) {
   EXPECT_NEAR(json_double(morgue, "at"), now, 30.0);
 }
 
+// Ruby's poller pushes due jobs through Sidekiq::Client, which sets enqueued_at: the
+// queue's latency counts from the move, not from the job's first enqueue an hour ago.
+TEST_F(SidekiqApiTest, APolledRetryHasTheLatencyRubysPollerWouldGiveIt) {
+  const double hour_ago = now_seconds() - 3600;
+  const std::string payload = R"({"retry":true,"queue":"polled","args":[10.506424374475909],"class":"W",)"
+                              R"("jid":"0123456789abcdef01234567","created_at":)" +
+                              format_double(hour_ago) + R"(,"enqueued_at":)" + format_double(hour_ago) +
+                              R"(,"error_message":"boom","retry_count":0})";
+  raw->run({"ZADD", "retry", format_double(now_seconds() - 1), payload});
+  ASSERT_EQ(store->job_schedule_due({Clock::now(), 100, SidekiqVersion::v6}), 1U);
+  const double latency = std::stod(run_ruby("queue_latency.rb", "polled"));
+  EXPECT_GE(latency, 0);
+  EXPECT_LT(latency, 600) << "enqueued_at was refreshed when the job moved";
+  const auto queued = list("queue:polled");
+  ASSERT_EQ(queued.size(), 1U);
+  const Job moved = Job::parse(queued[0]);
+  EXPECT_GT(moved.find("enqueued_at")->as_double(), hour_ago + 3000);
+  // Everything else is as it was, in the same order, numbers to the bit.
+  Job expected = Job::parse(payload);
+  expected.set("enqueued_at", *moved.find("enqueued_at"));
+  EXPECT_EQ(queued[0], expected.dump());
+}
+
+TEST_F(SidekiqApiTest, APolledJobGetsSidekiq8sMillisecondEnqueuedAt) {
+  raw->run({"ZADD", "schedule", format_double(now_seconds() - 1),
+            R"({"queue":"polled","class":"W","args":[],"jid":"j8","created_at":1700000000000})"});
+  ASSERT_EQ(store->job_schedule_due({Clock::now(), 100, SidekiqVersion::v8}), 1U);
+  const Job moved = Job::parse(list("queue:polled").at(0));
+  ASSERT_TRUE(moved.find("enqueued_at")->is_int64());
+  EXPECT_GT(moved.find("enqueued_at")->as_int64(), 1'700'000'000'000);  // ms, as created_at
+}
+
 TEST_F(SidekiqApiTest, RetryWrittenByRubySidekiqIsRunByErrand) {
   const auto jid = Client{store}.enqueue_raw("Interop::RubyFailingWorker", "default",
                                              parse_json(R"([11,"from errand",{"nested":[true,2.5]}])").as_array());

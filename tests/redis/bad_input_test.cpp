@@ -3,6 +3,7 @@
 #include <errand/client.hpp>
 #include <errand/processor.hpp>
 
+#include "capturing_logger.hpp"
 #include "redis_fixture.hpp"
 
 #include <atomic>
@@ -14,24 +15,7 @@ struct Typed : Worker<Typed> {
   void perform(std::int64_t /*id*/, const std::string& /*email*/) {}
 };
 
-class CapturingLogger final : public Logger {
- public:
-  void log(LogLevel level, std::string_view message) override {
-    std::lock_guard lock(mutex_);
-    if (level >= LogLevel::warn) lines_.emplace_back(message);
-  }
-  bool contains(std::string_view text) {
-    std::lock_guard lock(mutex_);
-    for (const auto& line : lines_) {
-      if (line.find(text) != std::string::npos) return true;
-    }
-    return false;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
+using test::CapturingLogger;
 
 class BadInputTest : public test::RedisTest {
  protected:
@@ -68,7 +52,7 @@ TEST_F(BadInputTest, NonJsonGoesToTheDeadSetVerbatim) {
   const auto dead = zset("dead");
   ASSERT_EQ(dead.size(), 1U);
   EXPECT_EQ(dead[0].first, garbage);
-  EXPECT_TRUE(logger->contains("unreadable job moved to the dead set"));
+  EXPECT_TRUE(logger->contains("unreadable job: ") && logger->contains("moved to the dead set as it was fetched"));
 }
 
 TEST_F(BadInputTest, TruncatedJsonGoesToTheDeadSet) {

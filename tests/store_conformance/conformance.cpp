@@ -1,5 +1,6 @@
 #include "conformance.hpp"
 
+#include <errand/logger.hpp>
 #include <errand/memory.hpp>
 #include <errand/postgres.hpp>
 #include <errand/redis.hpp>
@@ -39,6 +40,17 @@ void StoreConformance::expect_same_payload(const std::string& actual, const std:
   } else {
     EXPECT_EQ(parse_json(actual), parse_json(expected)) << actual << " vs " << expected;
   }
+}
+
+/// Quick heartbeats, polls and shutdowns, and no log output.
+ProcessorOptions quick_options(int concurrency) {
+  ProcessorOptions o;
+  o.concurrency = concurrency;
+  o.logger = null_logger();
+  o.shutdown_timeout = std::chrono::milliseconds(500);
+  o.poll_interval_average = std::chrono::milliseconds(100);  // retries due soon move soon
+  o.heartbeat_interval = std::chrono::milliseconds(500);
+  return o;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 // that declare it, so that no test is skipped.
 #pragma once
 
+#include <errand/processor.hpp>
 #include <errand/store.hpp>
 
 #include <gtest/gtest.h>
@@ -61,5 +62,8 @@ class ReliableFetchConformance : public StoreConformance {};
 class BlockingFetchConformance : public StoreConformance {};
 
 std::vector<StoreFactory> store_factories();
+
+/// Options for a processor under test: quick heartbeats, polls and shutdown, no log output.
+ProcessorOptions quick_options(int concurrency);
 
 }  // namespace errand::conformance

@@ -6,12 +6,14 @@
 #include <errand/client.hpp>
 #include <errand/processor.hpp>
 
+#include "capturing_logger.hpp"
 #include "core/forwarding_store.hpp"
 #include "recorder.hpp"
 #include "test_env.hpp"
 
 #include <atomic>
 #include <set>
+#include <thread>
 
 namespace errand::conformance {
 
@@ -21,16 +23,6 @@ struct Typed : Worker<Typed> {
 };
 
 namespace {
-
-ProcessorOptions quick_options(int concurrency) {
-  ProcessorOptions o;
-  o.concurrency = concurrency;
-  o.logger = null_logger();
-  o.shutdown_timeout = std::chrono::milliseconds(500);
-  o.poll_interval_average = std::chrono::milliseconds(100);  // retries due soon move soon
-  o.heartbeat_interval = std::chrono::milliseconds(500);
-  return o;
-}
 
 TEST_P(StoreConformance, AProcessorRunsEveryJobExactlyOnce) {
   Client client{store};
@@ -109,6 +101,37 @@ TEST_P(StoreConformance, ShutdownGivesBackEveryUnfinishedJob) {
   processor.stop();
   EXPECT_EQ(store->queue_size("default"), 6) << "the 2 running and the 4 waiting are back";
   EXPECT_EQ(store->set_size(JobSet::retry), 0);
+}
+
+// A job that ignores its stop token and succeeds after the shutdown timeout pushed it
+// back: its pushed-back copy is removed (atomically, if nobody fetched it since), so it
+// does not run a second time.
+TEST_P(StoreConformance, AJobThatSucceedsAfterShutdownGaveItBackDoesNotRunAgain) {
+  Client client{store};
+  (void)client.enqueue_raw("Stubborn", "default", {1});
+  std::atomic<int> runs{0};
+  std::atomic<bool> release{false};
+  auto logger = std::make_shared<test::CapturingLogger>(LogLevel::info);
+  ProcessorOptions options = quick_options(1);
+  options.shutdown_timeout = std::chrono::milliseconds(50);
+  options.logger = logger;
+  Processor processor(store, options);
+  processor.register_handler("Stubborn", [&](const Job&, Context&) {
+    ++runs;
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // ignores its stop token
+  });
+  processor.start();
+  ASSERT_TRUE(test::eventually([&] { return runs.load() == 1; }));
+  std::thread stopping([&] { processor.stop(); });  // waits for the stubborn job
+  const bool pushed_back =
+      test::eventually([&] { return logger->contains("back to their queues (still running at the shutdown timeout)"); });
+  release = true;
+  stopping.join();
+  ASSERT_TRUE(pushed_back) << "shutdown gave the running job back";
+  EXPECT_EQ(store->queue_size("default"), 0) << "the late success took its copy back";
+  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_TRUE(logger->contains("its pushed-back copy was removed"));
 }
 
 TEST_P(StoreConformance, AJobPastItsTimeoutEndsInTheRetrySetWithTheError) {
@@ -238,7 +261,7 @@ TEST_P(ReliableFetchConformance, FastJobsAreFetchedAheadNoFurtherThanTheStoresLi
 
 // A beat lists the held jobs, then renews their leases: a job given back in between
 // must not get a fresh lease (it would be invisible until the lease ran out). Beats
-// every few milliseconds, while the threads take 20 ms to notice the stop, make a beat
+// every 10 milliseconds, while the threads take 20 ms to notice the stop, make a beat
 // during every shutdown likely.
 TEST_P(LeaseConformance, AShutdownWhileBeatingLeavesEveryJobVisible) {
   for (int round = 0; round < 3; ++round) {
@@ -246,7 +269,7 @@ TEST_P(LeaseConformance, AShutdownWhileBeatingLeavesEveryJobVisible) {
     for (int i = 0; i < 4; ++i) (void)client.enqueue_raw("Slow", "default", {round, i});
     std::atomic<int> started{0};
     ProcessorOptions options = quick_options(2);
-    options.heartbeat_interval = std::chrono::milliseconds(3);
+    options.heartbeat_interval = ProcessorOptions::min_heartbeat_interval;
     options.shutdown_timeout = std::chrono::milliseconds(100);
     Processor processor(store, options);
     processor.register_handler("Slow", [&](const Job&, Context& ctx) {

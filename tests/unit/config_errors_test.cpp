@@ -156,6 +156,22 @@ TEST(ConfigErrors, OutOfRangeValues) {
               HasSubstr("errand.toml:2: service.worker.labels must be an array of strings"));
 }
 
+TEST(ConfigErrors, DurationsShorterThanTheirMinimumAfterConversionAreRefused) {
+  // 0.0001 s is > 0 but 0 ms: it used to pass and make an idle processor spin.
+  for (const char* key : {"heartbeat-interval", "poll-interval-average", "average-scheduled-poll-interval"}) {
+    EXPECT_THAT(error_of(std::string("[service.worker]\n") + key + " = 0.0001\n"),
+                AllOf(HasSubstr(std::string("errand.toml:2: service.worker.") + key),
+                      HasSubstr("must be at least 0.01 s (10 ms)"), HasSubstr("got 0.0001 s")));
+    EXPECT_THAT(error_of(std::string("[service.worker]\n") + key + " = 0\n"), HasSubstr("at least 0.01 s"));
+  }
+  EXPECT_THAT(error_of("[service.worker.workers.Mailer]\nmax-duration = 0.0004\n"),
+              HasSubstr("max-duration must be at least 0.001 s (1 ms), got 0.0004 s"));
+  EXPECT_THAT(error_of("[service.worker]\nshutdown-timeout = 0.0004\n"),
+              HasSubstr("shutdown-timeout must be at least 0.001 s (1 ms) or exactly 0"));
+  EXPECT_NO_THROW((void)Config::from_toml_string("[service.worker]\nshutdown-timeout = 0\nheartbeat-interval = 0.01\n",
+                                                 "errand.toml", Environment::from_map({})));
+}
+
 TEST(ConfigErrors, BadEnvironmentVariablesAreNamed) {
   EXPECT_THAT(error_of("", {{"ERRAND_CONCURRENCY", "ten"}}),
               AllOf(HasSubstr("environment variable ERRAND_CONCURRENCY"), HasSubstr("\"ten\""), HasSubstr(">= 1")));

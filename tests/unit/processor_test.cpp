@@ -7,6 +7,7 @@
 #include "recorder.hpp"
 #include "test_env.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -198,6 +199,27 @@ TEST_F(ProcessorTest, RegistrationErrorsAreClear) {
   processor.start();
   EXPECT_THROW(processor.register_worker<Failing>(), ConfigError);  // after start
   processor.stop();
+}
+
+TEST_F(ProcessorTest, IntervalsBelowTheirMinimumAreRefusedByName) {
+  using std::chrono::milliseconds;
+  const auto message = [&](ProcessorOptions o) -> std::string {
+    try {
+      Processor p(store, std::move(o));
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_THAT(message({.heartbeat_interval = milliseconds(0)}),
+              ::testing::HasSubstr("ProcessorOptions::heartbeat_interval is 0 ms; it must be at least 10 ms"));
+  EXPECT_THAT(message({.poll_interval_average = milliseconds(9)}),
+              ::testing::HasSubstr("ProcessorOptions::poll_interval_average is 9 ms"));
+  EXPECT_THAT(message({.average_scheduled_poll_interval = milliseconds(-5)}),
+              ::testing::HasSubstr("average_scheduled_poll_interval is -5 ms"));
+  EXPECT_EQ(message({.poll_interval_average = ProcessorOptions::min_poll_interval,
+                     .heartbeat_interval = ProcessorOptions::min_heartbeat_interval}),
+            "accepted");
 }
 
 }  // namespace errand::processor_test
