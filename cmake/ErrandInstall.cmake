@@ -24,6 +24,13 @@ install(TARGETS errand_config
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
+# errand_testing (errand::testing: Fake and Inline modes for an application's tests).
+install(TARGETS errand_testing
+        EXPORT errandTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
 # errand_cli (errand::cli::main) and the `errand` executable: their own block.
 if(TARGET errand_cli)
   install(TARGETS errand_cli

@@ -1,4 +1,5 @@
 #include <errand/errand.hpp>
+#include <errand/testing.hpp>
 
 #include <iostream>
 
@@ -13,5 +14,9 @@ int main() {
   const auto config = errand::Config::from_toml_string("[service.worker]\nnum-workers = 2\n", "inline.toml",
                                                        errand::Environment::from_map({}));
   if (config.backends.at(0).processor.concurrency != 2) return 1;
+  // The testing modes link too (errand::testing).
+  errand::testing::Fake fake;
+  errand::Client{fake.store()}.enqueue<Hello>("a fake");
+  if (fake.size<Hello>() != 1) return 1;
   return store->queue_size("default") == 1 ? 0 : 1;
 }

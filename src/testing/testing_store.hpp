@@ -1,0 +1,70 @@
+// What the Fake and Inline stores share: the workers and server middleware that run a
+// job, the end of the scope, and a refusal for every store operation a test mode has no
+// use for (fetching, acknowledging, listing: those belong to a real store and a Processor).
+#pragma once
+
+#include <errand/logger.hpp>
+#include <errand/middleware.hpp>
+#include <errand/registry.hpp>
+#include <errand/store.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string_view>
+
+namespace errand::testing::detail {
+
+class TestingStore : public Store {
+ public:
+  TestingStore(WorkerRegistry workers, std::shared_ptr<Logger> logger);
+
+  [[nodiscard]] StoreCapabilities capabilities() const noexcept override { return {}; }
+
+  WorkerRegistry& registry() noexcept { return workers_; }
+  void use(ServerMiddleware middleware) { middleware_.add(std::move(middleware)); }
+
+  /// After this, job_insert_many throws: the scope that owned the store has ended.
+  void close() noexcept { closed_.store(true, std::memory_order_release); }
+
+  /// The worker registered for `class_name`. Throws errand::UnknownWorkerError when none is.
+  const WorkerRegistry::Entry& worker_for(std::string_view class_name, std::string_view jid) const;
+  /// Runs `job` through the server middleware and its worker, as a Processor does, and
+  /// lets its exception out. A detail::ArgMismatch escaping perform becomes an
+  /// errand::ArgumentError.
+  void perform(Job job) const;
+
+  std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override;
+  void job_complete(const JobCompleteParams& params) override;
+  void job_requeue(const JobRequeueParams& params) override;
+  void job_retry(const JobRetryParams& params) override;
+  void job_kill(const JobKillParams& params) override;
+  std::size_t job_schedule_due(const JobScheduleDueParams& params) override;
+  std::size_t job_rescue_orphans(const JobRescueParams& params) override;
+  std::vector<std::string> job_in_progress(std::string_view owner) override;
+  std::size_t job_reclaim(const JobReclaimParams& params) override;
+  ProcessBeatResult process_beat(const ProcessBeatParams& params) override;
+  void process_stop(std::string_view identity, SidekiqVersion version) override;
+  std::int64_t process_count() override;
+  StoreStats stats() override;
+  std::int64_t queue_size(std::string_view queue) override;
+  std::vector<std::string> queue_names() override;
+  std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override;
+  std::int64_t set_size(JobSet set) override;
+  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override;
+  std::size_t set_delete(JobSet set, const SetSelection& which) override;
+  std::size_t queue_clear(std::string_view queue) override;
+
+ protected:
+  /// Throws errand::Error naming `class_name` when the scope has ended.
+  void check_open(std::string_view class_name) const;
+
+ private:
+  [[noreturn]] void unsupported(std::string_view operation) const;
+
+  WorkerRegistry workers_;
+  ServerMiddlewareChain middleware_;
+  std::shared_ptr<Logger> logger_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace errand::testing::detail
