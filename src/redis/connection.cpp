@@ -1,15 +1,21 @@
 #include "redis/connection.hpp"
 
+#include "redis/tls_context.hpp"
+
 #include <errand/error.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <array>
+#include <optional>
 
 namespace errand::redis {
 namespace asio = boost::asio;
@@ -40,34 +46,62 @@ class Connection::Io {
  public:
   asio::io_context context;
   tcp::socket socket{context};
+  std::shared_ptr<TlsContext> tls_context;              ///< outlives `tls`, which uses it
+  std::optional<asio::ssl::stream<tcp::socket&>> tls;  ///< over `socket`, for rediss://
   std::unique_ptr<redisReader, decltype(&redisReaderFree)> reader{redisReaderCreate(), &redisReaderFree};
   std::array<char, 64 * 1024> buffer{};
   bool broken = false;
 
-  /// Runs the operation started just before until it completes or `deadline` passes.
-  /// `ec` is what the operation's handler stored.
-  void finish(const boost::system::error_code& ec, const bool& completed, SteadyTime deadline, std::string_view what,
-              const Connection& owner) {
+  /// Calls `f` with the stream to read and write: the TLS stream, else the socket.
+  template <class F>
+  void on_stream(F&& f) {
+    if (tls) f(*tls);
+    else f(socket);
+  }
+
+  /// Runs the operation started just before until it completes or `deadline` passes;
+  /// throws TimeoutError when it did not complete.
+  void wait(const bool& completed, SteadyTime deadline, std::string_view what, const Connection& owner) {
     context.restart();
     context.run_until(deadline);
-    if (!completed) {
-      broken = true;
-      boost::system::error_code ignored;
-      socket.close(ignored);
-      context.restart();
-      context.run();  // lets the cancelled handler run
-      throw TimeoutError(fmt::format("errand: redis at {}: {} timed out (is Redis reachable and responsive?)",
-                                     owner.describe(), what));
+    if (completed) return;
+    broken = true;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    context.restart();
+    context.run();  // lets the cancelled handler run
+    throw TimeoutError(fmt::format("errand: redis at {}: {} timed out (is Redis reachable and responsive?)",
+                                   owner.describe(), what));
+  }
+
+  /// What to check when an operation failed with `ec`.
+  [[nodiscard]] std::string_view hint(const boost::system::error_code& ec, const RedisOptions& options) const {
+    // A TLS 1.3 server refuses a missing client certificate after the handshake: the
+    // client sees an alert, or only a reset or end of stream, at its first command.
+    const bool closed = ec == asio::error::connection_reset || ec == asio::error::eof ||
+                        ec == asio::ssl::error::stream_truncated ||
+                        ec.category() == asio::error::get_ssl_category();
+    if (tls && closed && options.tls.cert_file.empty()) {
+      return "the server ended the TLS connection; if it wants a client certificate, give ssl_certfile and "
+             "ssl_keyfile in the URL";
     }
+    return "is redis-server running there?";
+  }
+
+  /// wait(), then throws ConnectionError if the operation failed (`ec`, as its handler stored it).
+  void finish(const boost::system::error_code& ec, const bool& completed, SteadyTime deadline, std::string_view what,
+              const Connection& owner) {
+    wait(completed, deadline, what, owner);
     if (ec) {
       broken = true;
-      throw ConnectionError(fmt::format("errand: redis at {}: {} failed: {} (is redis-server running there?)",
-                                        owner.describe(), what, ec.message()));
+      throw ConnectionError(fmt::format("errand: redis at {}: {} failed: {} ({})", owner.describe(), what,
+                                        ec.message(), hint(ec, owner.options())));
     }
   }
 };
 
-Connection::Connection(const RedisOptions& options) : options_(options), io_(std::make_unique<Io>()) {
+Connection::Connection(const RedisOptions& options, std::shared_ptr<TlsContext> tls)
+    : options_(options), io_(std::make_unique<Io>()) {
   if (!io_->reader) throw std::bad_alloc();
   const SteadyTime deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
 
@@ -97,6 +131,7 @@ Connection::Connection(const RedisOptions& options) : options_(options), io_(std
   });
   io_->finish(ec, completed, deadline, "connecting", *this);
   io_->socket.set_option(tcp::no_delay(true), ec);
+  if (options_.tls.enabled) handshake(deadline, std::move(tls));
 
   Commands hello;
   if (!options_.password.empty()) {
@@ -115,6 +150,51 @@ Connection::Connection(const RedisOptions& options) : options_(options), io_(std
   }
 }
 
+void Connection::handshake(SteadyTime deadline, std::shared_ptr<TlsContext> tls) {
+  io_->tls_context = tls ? std::move(tls) : std::make_shared<TlsContext>(options_.tls);
+  io_->tls.emplace(io_->socket, io_->tls_context->get());
+  SSL* ssl = io_->tls->native_handle();
+  boost::system::error_code ec;
+  (void)asio::ip::make_address(options_.host, ec);
+  const bool is_address = !ec;
+  // SNI names a host, never an address (RFC 6066); verification checks either. (What
+  // the SSL_set_tlsext_host_name macro expands to, without its old-style cast.)
+  if (!is_address) {
+    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(options_.host.c_str()));
+  }
+  if (options_.tls.verify_peer) {
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (is_address) X509_VERIFY_PARAM_set1_ip_asc(param, options_.host.c_str());
+    else X509_VERIFY_PARAM_set1_host(param, options_.host.c_str(), options_.host.size());
+  }
+  bool completed = false;
+  io_->tls->async_handshake(asio::ssl::stream_base::client, [&](const boost::system::error_code& e) {
+    ec = e;
+    completed = true;
+  });
+  io_->wait(completed, deadline, "TLS handshake", *this);
+  if (!ec) return;
+  io_->broken = true;
+  const long verify = options_.tls.verify_peer ? SSL_get_verify_result(ssl) : X509_V_OK;
+  if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+    throw ConnectionError(fmt::format(
+        "errand: redis at {}: TLS handshake failed: the server's certificate is not for \"{}\"; connect with a "
+        "host name the certificate names (or ssl_cert_reqs=none in the URL to skip verification, for testing only)",
+        describe(), options_.host));
+  }
+  if (verify != X509_V_OK) {
+    throw ConnectionError(fmt::format(
+        "errand: redis at {}: TLS handshake failed: the server's certificate is not trusted ({}); set "
+        "ssl_ca_certs=/path/to/ca.pem in the URL to the CA that signed it (or ssl_cert_reqs=none to skip "
+        "verification, for testing only)",
+        describe(), X509_verify_cert_error_string(verify)));
+  }
+  throw ConnectionError(fmt::format("errand: redis at {}: TLS handshake failed: {} (is that port TLS, and does the "
+                                    "server want a client certificate: ssl_certfile and ssl_keyfile?)",
+                                    describe(), ec.message()));
+}
+
 Connection::~Connection() = default;
 
 bool Connection::usable() const noexcept { return !io_->broken; }
@@ -130,7 +210,9 @@ std::optional<std::int64_t> Connection::client_id() {
 }
 
 std::string Connection::describe() const {
-  return fmt::format("redis://{}:{}/{}", options_.host, options_.port, options_.db);
+  const bool ipv6 = options_.host.find(':') != std::string::npos;
+  return fmt::format("{}://{}{}{}:{}/{}", options_.tls.enabled ? "rediss" : "redis", ipv6 ? "[" : "", options_.host,
+                     ipv6 ? "]" : "", options_.port, options_.db);
 }
 
 std::vector<Reply> Connection::execute(const Commands& commands, std::chrono::milliseconds timeout) {
@@ -145,9 +227,11 @@ void Connection::send(const Commands& commands, std::chrono::milliseconds timeou
   const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
   boost::system::error_code ec;
   bool completed = false;
-  asio::async_write(io_->socket, asio::buffer(commands.wire()), [&](const boost::system::error_code& e, std::size_t) {
-    ec = e;
-    completed = true;
+  io_->on_stream([&](auto& stream) {
+    asio::async_write(stream, asio::buffer(commands.wire()), [&](const boost::system::error_code& e, std::size_t) {
+      ec = e;
+      completed = true;
+    });
   });
   io_->finish(ec, completed, deadline, "sending commands", *this);
 }
@@ -173,10 +257,12 @@ std::vector<Reply> Connection::receive(std::size_t count, std::chrono::milliseco
     }
     std::size_t received = 0;
     completed = false;
-    io_->socket.async_read_some(asio::buffer(io_->buffer), [&](const boost::system::error_code& e, std::size_t n) {
-      ec = e;
-      received = n;
-      completed = true;
+    io_->on_stream([&](auto& stream) {
+      stream.async_read_some(asio::buffer(io_->buffer), [&](const boost::system::error_code& e, std::size_t n) {
+        ec = e;
+        received = n;
+        completed = true;
+      });
     });
     io_->finish(ec, completed, deadline, "reading replies", *this);
     if (redisReaderFeed(io_->reader.get(), io_->buffer.data(), received) != REDIS_OK) {
