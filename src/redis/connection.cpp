@@ -11,8 +11,6 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include <array>
 #include <optional>
@@ -154,20 +152,8 @@ void Connection::handshake(SteadyTime deadline, std::shared_ptr<TlsContext> tls)
   io_->tls_context = tls ? std::move(tls) : std::make_shared<TlsContext>(options_.tls);
   io_->tls.emplace(io_->socket, io_->tls_context->get());
   SSL* ssl = io_->tls->native_handle();
+  io_->tls_context->prepare(ssl, options_.host);
   boost::system::error_code ec;
-  (void)asio::ip::make_address(options_.host, ec);
-  const bool is_address = !ec;
-  // SNI names a host, never an address (RFC 6066); verification checks either. (What
-  // the SSL_set_tlsext_host_name macro expands to, without its old-style cast.)
-  if (!is_address) {
-    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(options_.host.c_str()));
-  }
-  if (options_.tls.verify_peer) {
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    if (is_address) X509_VERIFY_PARAM_set1_ip_asc(param, options_.host.c_str());
-    else X509_VERIFY_PARAM_set1_host(param, options_.host.c_str(), options_.host.size());
-  }
   bool completed = false;
   io_->tls->async_handshake(asio::ssl::stream_base::client, [&](const boost::system::error_code& e) {
     ec = e;
@@ -176,23 +162,8 @@ void Connection::handshake(SteadyTime deadline, std::shared_ptr<TlsContext> tls)
   io_->wait(completed, deadline, "TLS handshake", *this);
   if (!ec) return;
   io_->broken = true;
-  const long verify = options_.tls.verify_peer ? SSL_get_verify_result(ssl) : X509_V_OK;
-  if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
-    throw ConnectionError(fmt::format(
-        "errand: redis at {}: TLS handshake failed: the server's certificate is not for \"{}\"; connect with a "
-        "host name the certificate names (or ssl_cert_reqs=none in the URL to skip verification, for testing only)",
-        describe(), options_.host));
-  }
-  if (verify != X509_V_OK) {
-    throw ConnectionError(fmt::format(
-        "errand: redis at {}: TLS handshake failed: the server's certificate is not trusted ({}); set "
-        "ssl_ca_certs=/path/to/ca.pem in the URL to the CA that signed it (or ssl_cert_reqs=none to skip "
-        "verification, for testing only)",
-        describe(), X509_verify_cert_error_string(verify)));
-  }
-  throw ConnectionError(fmt::format("errand: redis at {}: TLS handshake failed: {} (is that port TLS, and does the "
-                                    "server want a client certificate: ssl_certfile and ssl_keyfile?)",
-                                    describe(), ec.message()));
+  throw ConnectionError(fmt::format("errand: redis at {}: TLS handshake failed: {}", describe(),
+                                    io_->tls_context->explain_failure(ssl, options_.host, ec)));
 }
 
 Connection::~Connection() = default;

@@ -6,6 +6,8 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include <string>
+
 namespace errand::redis {
 
 class TlsContext {
@@ -16,8 +18,17 @@ class TlsContext {
 
   [[nodiscard]] boost::asio::ssl::context& get() noexcept { return context_; }
 
+  /// Readies `ssl`, about to shake hands with `host`: SNI for a host name, and the name
+  /// or address the server's certificate must carry.
+  void prepare(SSL* ssl, const std::string& host) const;
+
+  /// Why the handshake on `ssl` with `host` failed (`ec`), and what to do about it.
+  [[nodiscard]] std::string explain_failure(SSL* ssl, const std::string& host,
+                                            const boost::system::error_code& ec) const;
+
  private:
   boost::asio::ssl::context context_;
+  bool verify_peer_;
 };
 
 }  // namespace errand::redis
