@@ -4,6 +4,7 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)   # Boost::json, Boost::headers (Asio)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis) # Debian's hiredis config has no target
+find_package(OpenSSL 3 REQUIRED)                            # OpenSSL::SSL, TLS for rediss:// (libssl-dev)
 find_package(spdlog CONFIG REQUIRED)                        # default log sink, never in public headers
 find_package(SQLite3 REQUIRED)                              # SQLite::SQLite3, the embedded store
 find_package(PostgreSQL REQUIRED)                           # PostgreSQL::PostgreSQL (libpq), the pgmq store

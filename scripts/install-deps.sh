@@ -13,6 +13,8 @@ packages=(
   libtomlplusplus-dev libcli11-dev
   # real servers and peers used by the tests
   redis-server postgresql-15 ruby ruby-sidekiq
+  # throwaway certificates for the rediss:// tests
+  openssl
 )
 
 missing=()

@@ -11,6 +11,18 @@
 
 namespace errand {
 
+/// TLS for `rediss://` URLs. The server's certificate is verified, against the system's
+/// trusted CAs or `ca_file`, and must name the host connected to (SNI is sent too).
+struct RedisTlsOptions {
+  bool enabled = false;  ///< set by `rediss://`
+  /// Check the server's certificate and host name. Turn off only for testing
+  /// (`ssl_cert_reqs=none` or `#insecure` in the URL): anyone in between could listen.
+  bool verify_peer = true;
+  std::string ca_file;    ///< PEM file of the CA(s) to trust; empty = the system's (`ssl_ca_certs=`)
+  std::string cert_file;  ///< PEM client certificate, for servers that ask for one (`ssl_certfile=`)
+  std::string key_file;   ///< its private key, PEM (`ssl_keyfile=`)
+};
+
 struct RedisOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
@@ -22,9 +34,15 @@ struct RedisOptions {
   /// (`myapp` → `myapp:queue:default`). Empty = no prefix.
   std::string key_namespace;
 
+  RedisTlsOptions tls;
+
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};  ///< per round trip, blocking fetch excepted
-  std::size_t pool_size = 5;                         ///< connections for enqueues and acks
+  std::size_t pool_size = 5;  ///< connections for enqueues, acks, heartbeats and admin commands
+  /// Connections for fetching, opened as needed. Reliable fetch waits on every queue
+  /// at once with one blocking connection per queue, so keep it at least the number of
+  /// queues a processor works (more with several processors on one store).
+  std::size_t fetch_pool_size = 64;
 
   /// Keep each fetched job in a per-process in-progress list until it is done, and give
   /// the jobs of crashed processes back to their queues: no job is lost when a process
@@ -32,7 +50,19 @@ struct RedisOptions {
   /// on the same Redis are unaffected; they just do not rescue errand's lists.
   bool reliable_fetch = true;
 
-  /// Parses `redis://[[user]:password@]host[:port][/db]`. Throws errand::ConfigError.
+  /// Parses `redis://[[user]:password@]host[:port][/db][?param=value&...]`, or
+  /// `rediss://...` for TLS. The parameters (values percent-encoded):
+  ///
+  ///   namespace=myapp          key_namespace
+  ///   pool_size=10             pool_size
+  ///   fetch_pool_size=16       fetch_pool_size
+  ///   ssl_ca_certs=/ca.pem     tls.ca_file        (rediss only; redis-py's names)
+  ///   ssl_certfile=/c.pem      tls.cert_file
+  ///   ssl_keyfile=/k.pem       tls.key_file
+  ///   ssl_cert_reqs=none       tls.verify_peer = false ("required", the default, = true)
+  ///
+  /// and the fragment `#insecure` (redis-rs's way) is `ssl_cert_reqs=none`.
+  /// Throws errand::ConfigError, whose message never holds the password.
   [[nodiscard]] static RedisOptions from_url(std::string_view url);
 };
 

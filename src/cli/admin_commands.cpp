@@ -3,6 +3,7 @@
 #include "cli/job_view.hpp"
 #include "cli/store_choice.hpp"
 #include "cli/table.hpp"
+#include "core/url_secrets.hpp"
 
 #include <errand/client.hpp>
 #include <errand/queues.hpp>
@@ -125,7 +126,7 @@ int stats_command(const CommonOptions& common, Streams streams) {
     json::object sizes;
     for (const auto& [name, size] : queues) sizes[name] = size;
     print_json(streams.out, json::object{{"store", store_name(chosen.backend.url)},
-                                         {"url", redacted_url(chosen.backend.url)},
+                                         {"url", detail::masked_url(chosen.backend.url)},
                                          {"processed", stats.processed},
                                          {"failed", stats.failed},
                                          {"processes", processes},
@@ -136,7 +137,7 @@ int stats_command(const CommonOptions& common, Streams streams) {
                                          {"queues", std::move(sizes)}});
     return exit_ok;
   }
-  print_fields(streams.out, {{"store", redacted_url(chosen.backend.url)},
+  print_fields(streams.out, {{"store", detail::masked_url(chosen.backend.url)},
                              {"processed", std::to_string(stats.processed)},
                              {"failed", std::to_string(stats.failed)},
                              {"processes", std::to_string(processes)},

@@ -1,5 +1,7 @@
 #include "cli/store_choice.hpp"
 
+#include "core/url_secrets.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -42,7 +44,7 @@ std::string names_of(const std::vector<BackendConfig>& backends) {
   std::string out;
   for (const auto& b : backends) {
     if (!out.empty()) out += ", ";
-    out += fmt::format("{} ({})", store_name(b.url), redacted_url(b.url));
+    out += fmt::format("{} ({})", store_name(b.url), detail::masked_url(b.url));
   }
   return out;
 }
@@ -82,16 +84,6 @@ std::string store_name(const std::string& url) {
   if (url.starts_with("sqlite:")) return "sqlite";
   if (url.starts_with("memory:")) return "memory";
   return url.substr(0, url.find(':'));
-}
-
-std::string redacted_url(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const auto at = url.find('@', scheme_end + 3);
-  if (at == std::string::npos) return url;
-  const auto colon = url.find(':', scheme_end + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 std::vector<BackendConfig> chosen_backends(const CommonOptions& common) { return chosen(common, true); }

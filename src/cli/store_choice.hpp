@@ -34,7 +34,4 @@ AdminStore open_admin_store(const CommonOptions& common);
 /// "redis", "postgres", "sqlite", "memory" (or the URL's scheme): the name --store takes.
 std::string store_name(const std::string& url);
 
-/// The URL without its password, for messages and output.
-std::string redacted_url(const std::string& url);
-
 }  // namespace errand::cli

@@ -62,6 +62,33 @@ void read_sqlite_location(TomlReader& reader, const Path& base, BackendSettings&
   }
 }
 
+/// `[service.sidekiq.redis]` besides `uri`: the key namespace, Roadster's pool sizes, TLS.
+RedisSettings read_redis(TomlReader& reader, const Path& base) {
+  RedisSettings out;
+  const Path key_namespace = child(base, "namespace");
+  if (auto text = reader.string(key_namespace)) out.key_namespace.set(std::move(*text), reader.origin(key_namespace));
+  const auto pool = [&](std::string_view name, Setting<std::int64_t>& setting) {
+    const Path path = child(child(base, name), "max-connections");
+    if (const auto n = reader.integer(path, 1, 10'000)) setting.set(*n, reader.origin(path));
+  };
+  pool("enqueue-pool", out.pool_size);
+  pool("fetch-pool", out.fetch_pool_size);
+  const Path tls = child(base, "tls");
+  const auto file = [&](std::string_view name, Setting<std::string>& setting) {
+    const Path path = child(tls, name);
+    auto text = reader.string(path);
+    if (!text) return;
+    if (text->empty()) fail(reader.origin(path), "is empty; give the path of a PEM file");
+    setting.set(std::move(*text), reader.origin(path));
+  };
+  file("ca-file", out.ca_file);
+  file("cert-file", out.cert_file);
+  file("key-file", out.key_file);
+  const Path verify = child(tls, "verify-peer");
+  if (const auto on = reader.boolean(verify)) out.verify_peer.set(*on, reader.origin(verify));
+  return out;
+}
+
 WorkerConfig read_worker(TomlReader& reader, const Path& base) {
   WorkerConfig out;
   out.timeout = reader.boolean(child(base, "timeout"));
@@ -153,13 +180,17 @@ Settings read_toml(std::string_view toml, std::string_view source_name) {
   if (old_sidekiq.present && new_sidekiq.present) {
     fail(new_sidekiq.origin, "and [service.sidekiq] ({}) are the same section; keep one", old_sidekiq.origin);
   }
-  for (auto* section : {&old_sidekiq, &new_sidekiq}) {
+  RedisSettings old_redis;
+  RedisSettings new_redis;
+  for (auto [section, redis] : {std::pair{&old_sidekiq, &old_redis}, std::pair{&new_sidekiq, &new_redis}}) {
     const Path base = split(section->section);
     read_url(reader, child(child(base, "redis"), "uri"), *section);
+    *redis = read_redis(reader, child(base, "redis"));
     if (const auto version = read_version(reader, child(base, "version"))) {
       out.sidekiq_version.set(*version, reader.origin(child(base, "version")));
     }
   }
+  out.redis = new_sidekiq.present ? std::move(new_redis) : std::move(old_redis);
   out.sidekiq = new_sidekiq.present ? std::move(new_sidekiq) : std::move(old_sidekiq);
 
   out.pg = read_store(reader, split("service.worker.pg"));

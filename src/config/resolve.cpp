@@ -5,6 +5,8 @@
 #include <errand/redis.hpp>
 #include <errand/sqlite.hpp>
 
+#include "core/url_secrets.hpp"
+
 namespace errand::config {
 namespace {
 
@@ -81,13 +83,18 @@ void add_redis(const Settings& s, Config& config) {
     fail(s.sidekiq.origin, "has no Redis URL; set redis.uri = \"redis://host:6379/0\" in it (or REDIS_URL), or "
                            "enable = false");
   }
-  if (!s.sidekiq.url.value->starts_with("redis://")) {
-    fail(s.sidekiq.url.origin, "is \"{}\", not a Redis URL; use redis://[user:password@]host[:port][/db]",
-         *s.sidekiq.url.value);
+  const std::string& given = *s.sidekiq.url.value;
+  if (!given.starts_with("redis://") && !given.starts_with("rediss://")) {
+    fail(s.sidekiq.url.origin, "is \"{}\", not a Redis URL; use redis://[user:password@]host[:port][/db] (rediss:// "
+                               "for TLS)",
+         detail::masked_url(given));
   }
   check_url(s.sidekiq.url, RedisOptions::from_url);
-  config.backends.push_back({BackendConfig::Kind::redis, *s.sidekiq.url.value,
-                             processor_for(s, s.sidekiq, BackendConfig::Kind::redis)});
+  Setting<std::string> url = s.sidekiq.url;
+  url.value = redis_url_with(s.sidekiq.url, s.redis);
+  check_url(url, RedisOptions::from_url);
+  config.backends.push_back(
+      {BackendConfig::Kind::redis, *url.value, processor_for(s, s.sidekiq, BackendConfig::Kind::redis)});
 }
 
 void add_postgres(const Settings& s, Config& config) {
@@ -105,7 +112,7 @@ void add_postgres(const Settings& s, Config& config) {
     if (!asked_for) return;
     fail(url.origin, "is \"{}\", not a Postgres URL, and service.worker.pg uses it; use "
                      "postgres://user:password@host:5432/db (or postgresql://)",
-         *url.value);
+         detail::masked_url(*url.value));
   }
   BackendConfig backend{BackendConfig::Kind::postgres, *url.value, processor_for(s, s.pg, BackendConfig::Kind::postgres)};
   backend.visibility_timeout = s.pg_visibility_timeout.value;
@@ -121,7 +128,7 @@ void add_sqlite(const Settings& s, Config& config) {
   if (s.sqlite.url.has_value()) {
     if (!s.sqlite.url.value->starts_with("sqlite://")) {
       fail(s.sqlite.url.origin, "is \"{}\", not a SQLite URL; use sqlite://path/to/file.db (or path = \"file.db\")",
-           *s.sqlite.url.value);
+           detail::masked_url(*s.sqlite.url.value));
     }
     check_url(s.sqlite.url, SqliteOptions::from_url);
     url = *s.sqlite.url.value;

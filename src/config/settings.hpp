@@ -58,10 +58,22 @@ struct BackendSettings {
   Setting<std::string> url{};  ///< redis.uri, database.uri, or sqlite's path/uri as a URL
 };
 
+/// `[service.sidekiq.redis]` besides `uri`: RedisOptions the URL's query could also hold.
+struct RedisSettings {
+  Setting<std::string> key_namespace{};    ///< namespace
+  Setting<std::int64_t> pool_size{};       ///< enqueue-pool.max-connections (Roadster's)
+  Setting<std::int64_t> fetch_pool_size{}; ///< fetch-pool.max-connections (Roadster's)
+  Setting<std::string> ca_file{};          ///< tls.ca-file
+  Setting<std::string> cert_file{};        ///< tls.cert-file
+  Setting<std::string> key_file{};         ///< tls.key-file
+  Setting<bool> verify_peer{};             ///< tls.verify-peer
+};
+
 struct Settings {
   BackendSettings overrides{};  ///< from ERRAND_CONCURRENCY / ERRAND_QUEUES: win over every section
   BackendSettings shared{};     ///< [service.worker]
   BackendSettings sidekiq{};
+  RedisSettings redis{};
   BackendSettings pg{};
   BackendSettings sqlite{};
   Setting<std::string> database_uri{};  ///< top-level database.uri, Postgres's fallback
@@ -96,6 +108,10 @@ template <class... Args>
 [[nodiscard]] Settings read_toml(std::string_view toml, std::string_view source_name);
 /// Puts the environment's variables on top (see env_overrides.cpp).
 void apply_environment(Settings& settings, const Environment& env);
+/// `url` with `redis`'s settings added to its query, as RedisOptions::from_url reads
+/// them; throws ConfigError for a setting that the URL sets too, or a TLS setting on a
+/// redis:// URL (see redis_url_settings.cpp).
+[[nodiscard]] std::string redis_url_with(const Setting<std::string>& url, const RedisSettings& redis);
 /// Defaults filled in, cross-checks done (see resolve.cpp).
 [[nodiscard]] Config resolve(const Settings& settings);
 

@@ -3,6 +3,7 @@
 #include <errand/postgres.hpp>
 
 #include "core/forwarding_store.hpp"
+#include "core/url_secrets.hpp"
 #include "postgres/postgres_store.hpp"
 
 #include <fmt/format.h>
@@ -27,7 +28,8 @@ class TransactionStore final : public detail::ForwardingStore {
 
 PostgresOptions PostgresOptions::from_url(std::string_view url) {
   if (!url.starts_with("postgres://") && !url.starts_with("postgresql://")) {
-    throw ConfigError(fmt::format("errand: a Postgres URL starts with postgres:// or postgresql://, got \"{}\"", url));
+    throw ConfigError(fmt::format("errand: a Postgres URL starts with postgres:// or postgresql://, got \"{}\"",
+                                  detail::masked_url(url)));
   }
   PostgresOptions options;
   options.url = std::string(url);

@@ -1,5 +1,7 @@
 #include "postgres/pq.hpp"
 
+#include "core/url_secrets.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -92,9 +94,11 @@ Connection::Connection(const std::string& conninfo) {
   // off the application's stderr.
   PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    throw ConnectionError(fmt::format("errand: cannot connect to postgres: {}; check the URL (postgres://user@host:port/db) "
-                                      "and that the server is running",
-                                      trimmed(PQerrorMessage(conn_.get()))));
+    // libpq's message may quote the URL, or the piece of it it could not parse.
+    throw ConnectionError(fmt::format("errand: cannot connect to postgres at {}: {}; check the URL "
+                                      "(postgres://user@host:port/db) and that the server is running",
+                                      detail::masked_url(conninfo),
+                                      detail::without_secrets(trimmed(PQerrorMessage(conn_.get())), conninfo)));
   }
 }
 

@@ -1,15 +1,19 @@
 #include "redis/connection.hpp"
 
+#include "redis/tls_context.hpp"
+
 #include <errand/error.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
 #include <array>
+#include <optional>
 
 namespace errand::redis {
 namespace asio = boost::asio;
@@ -40,34 +44,62 @@ class Connection::Io {
  public:
   asio::io_context context;
   tcp::socket socket{context};
+  std::shared_ptr<TlsContext> tls_context;              ///< outlives `tls`, which uses it
+  std::optional<asio::ssl::stream<tcp::socket&>> tls;  ///< over `socket`, for rediss://
   std::unique_ptr<redisReader, decltype(&redisReaderFree)> reader{redisReaderCreate(), &redisReaderFree};
   std::array<char, 64 * 1024> buffer{};
   bool broken = false;
 
-  /// Runs the operation started just before until it completes or `deadline` passes.
-  /// `ec` is what the operation's handler stored.
-  void finish(const boost::system::error_code& ec, const bool& completed, SteadyTime deadline, std::string_view what,
-              const Connection& owner) {
+  /// Calls `f` with the stream to read and write: the TLS stream, else the socket.
+  template <class F>
+  void on_stream(F&& f) {
+    if (tls) f(*tls);
+    else f(socket);
+  }
+
+  /// Runs the operation started just before until it completes or `deadline` passes;
+  /// throws TimeoutError when it did not complete.
+  void wait(const bool& completed, SteadyTime deadline, std::string_view what, const Connection& owner) {
     context.restart();
     context.run_until(deadline);
-    if (!completed) {
-      broken = true;
-      boost::system::error_code ignored;
-      socket.close(ignored);
-      context.restart();
-      context.run();  // lets the cancelled handler run
-      throw TimeoutError(fmt::format("errand: redis at {}: {} timed out (is Redis reachable and responsive?)",
-                                     owner.describe(), what));
+    if (completed) return;
+    broken = true;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    context.restart();
+    context.run();  // lets the cancelled handler run
+    throw TimeoutError(fmt::format("errand: redis at {}: {} timed out (is Redis reachable and responsive?)",
+                                   owner.describe(), what));
+  }
+
+  /// What to check when an operation failed with `ec`.
+  [[nodiscard]] std::string_view hint(const boost::system::error_code& ec, const RedisOptions& options) const {
+    // A TLS 1.3 server refuses a missing client certificate after the handshake: the
+    // client sees an alert, or only a reset or end of stream, at its first command.
+    const bool closed = ec == asio::error::connection_reset || ec == asio::error::eof ||
+                        ec == asio::ssl::error::stream_truncated ||
+                        ec.category() == asio::error::get_ssl_category();
+    if (tls && closed && options.tls.cert_file.empty()) {
+      return "the server ended the TLS connection; if it wants a client certificate, give ssl_certfile and "
+             "ssl_keyfile in the URL";
     }
+    return "is redis-server running there?";
+  }
+
+  /// wait(), then throws ConnectionError if the operation failed (`ec`, as its handler stored it).
+  void finish(const boost::system::error_code& ec, const bool& completed, SteadyTime deadline, std::string_view what,
+              const Connection& owner) {
+    wait(completed, deadline, what, owner);
     if (ec) {
       broken = true;
-      throw ConnectionError(fmt::format("errand: redis at {}: {} failed: {} (is redis-server running there?)",
-                                        owner.describe(), what, ec.message()));
+      throw ConnectionError(fmt::format("errand: redis at {}: {} failed: {} ({})", owner.describe(), what,
+                                        ec.message(), hint(ec, owner.options())));
     }
   }
 };
 
-Connection::Connection(const RedisOptions& options) : options_(options), io_(std::make_unique<Io>()) {
+Connection::Connection(const RedisOptions& options, std::shared_ptr<TlsContext> tls)
+    : options_(options), io_(std::make_unique<Io>()) {
   if (!io_->reader) throw std::bad_alloc();
   const SteadyTime deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
 
@@ -97,6 +129,7 @@ Connection::Connection(const RedisOptions& options) : options_(options), io_(std
   });
   io_->finish(ec, completed, deadline, "connecting", *this);
   io_->socket.set_option(tcp::no_delay(true), ec);
+  if (options_.tls.enabled) handshake(deadline, std::move(tls));
 
   Commands hello;
   if (!options_.password.empty()) {
@@ -115,6 +148,24 @@ Connection::Connection(const RedisOptions& options) : options_(options), io_(std
   }
 }
 
+void Connection::handshake(SteadyTime deadline, std::shared_ptr<TlsContext> tls) {
+  io_->tls_context = tls ? std::move(tls) : std::make_shared<TlsContext>(options_.tls);
+  io_->tls.emplace(io_->socket, io_->tls_context->get());
+  SSL* ssl = io_->tls->native_handle();
+  io_->tls_context->prepare(ssl, options_.host);
+  boost::system::error_code ec;
+  bool completed = false;
+  io_->tls->async_handshake(asio::ssl::stream_base::client, [&](const boost::system::error_code& e) {
+    ec = e;
+    completed = true;
+  });
+  io_->wait(completed, deadline, "TLS handshake", *this);
+  if (!ec) return;
+  io_->broken = true;
+  throw ConnectionError(fmt::format("errand: redis at {}: TLS handshake failed: {}", describe(),
+                                    io_->tls_context->explain_failure(ssl, options_.host, ec)));
+}
+
 Connection::~Connection() = default;
 
 bool Connection::usable() const noexcept { return !io_->broken; }
@@ -130,7 +181,9 @@ std::optional<std::int64_t> Connection::client_id() {
 }
 
 std::string Connection::describe() const {
-  return fmt::format("redis://{}:{}/{}", options_.host, options_.port, options_.db);
+  const bool ipv6 = options_.host.find(':') != std::string::npos;
+  return fmt::format("{}://{}{}{}:{}/{}", options_.tls.enabled ? "rediss" : "redis", ipv6 ? "[" : "", options_.host,
+                     ipv6 ? "]" : "", options_.port, options_.db);
 }
 
 std::vector<Reply> Connection::execute(const Commands& commands, std::chrono::milliseconds timeout) {
@@ -145,9 +198,11 @@ void Connection::send(const Commands& commands, std::chrono::milliseconds timeou
   const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
   boost::system::error_code ec;
   bool completed = false;
-  asio::async_write(io_->socket, asio::buffer(commands.wire()), [&](const boost::system::error_code& e, std::size_t) {
-    ec = e;
-    completed = true;
+  io_->on_stream([&](auto& stream) {
+    asio::async_write(stream, asio::buffer(commands.wire()), [&](const boost::system::error_code& e, std::size_t) {
+      ec = e;
+      completed = true;
+    });
   });
   io_->finish(ec, completed, deadline, "sending commands", *this);
 }
@@ -173,10 +228,12 @@ std::vector<Reply> Connection::receive(std::size_t count, std::chrono::milliseco
     }
     std::size_t received = 0;
     completed = false;
-    io_->socket.async_read_some(asio::buffer(io_->buffer), [&](const boost::system::error_code& e, std::size_t n) {
-      ec = e;
-      received = n;
-      completed = true;
+    io_->on_stream([&](auto& stream) {
+      stream.async_read_some(asio::buffer(io_->buffer), [&](const boost::system::error_code& e, std::size_t n) {
+        ec = e;
+        received = n;
+        completed = true;
+      });
     });
     io_->finish(ec, completed, deadline, "reading replies", *this);
     if (redisReaderFeed(io_->reader.get(), io_->buffer.data(), received) != REDIS_OK) {

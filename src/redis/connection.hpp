@@ -1,4 +1,5 @@
-// One connection to Redis: a Boost.Asio socket with hiredis's RESP reader and formatter.
+// One connection to Redis: a Boost.Asio socket (TLS for rediss://) with hiredis's RESP
+// reader and formatter.
 #pragma once
 
 #include <errand/error.hpp>
@@ -22,10 +23,14 @@ class TimeoutError : public ConnectionError {
   using ConnectionError::ConnectionError;
 };
 
+class TlsContext;
+
 class Connection {
  public:
-  /// Connects, authenticates and selects the database. Throws errand::ConnectionError.
-  explicit Connection(const RedisOptions& options);
+  /// Connects (with a TLS handshake when options.tls.enabled, using `tls`, or a context
+  /// of its own when null), authenticates and selects the database. Throws
+  /// errand::ConnectionError, or errand::ConfigError for unreadable TLS files.
+  explicit Connection(const RedisOptions& options, std::shared_ptr<TlsContext> tls = nullptr);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
@@ -40,7 +45,8 @@ class Connection {
   /// native handle between them): send() writes, receive() reads `count` replies.
   void send(const Commands& commands, std::chrono::milliseconds timeout);
   std::vector<Reply> receive(std::size_t count, std::chrono::milliseconds timeout);
-  /// The socket's file descriptor, to poll for readability after send().
+  /// The socket's file descriptor, to poll for readability after send(). (With TLS, no
+  /// reply is ever left decrypted but unread between round trips, so the socket tells.)
   int native_handle();
 
   /// One command; throws errand::StoreError for an error reply.
@@ -54,11 +60,13 @@ class Connection {
   [[nodiscard]] bool usable() const noexcept;
 
   [[nodiscard]] const RedisOptions& options() const noexcept { return options_; }
-  /// "redis://host:port/db" for messages (no password).
+  /// "redis://host:port/db" (or rediss://) for messages: no password.
   [[nodiscard]] std::string describe() const;
 
  private:
   class Io;
+  void handshake(std::chrono::steady_clock::time_point deadline, std::shared_ptr<TlsContext> tls);
+
   RedisOptions options_;
   std::unique_ptr<Io> io_;
   std::optional<std::optional<std::int64_t>> client_id_;

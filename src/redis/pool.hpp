@@ -13,7 +13,8 @@ class Pool {
  public:
   using Lease = detail::ConnectionPool<Connection>::Lease;
 
-  Pool(RedisOptions options, std::size_t max_size);
+  /// `tls`: the TLS settings its connections share (rediss://); null for plain TCP.
+  Pool(RedisOptions options, std::size_t max_size, std::shared_ptr<TlsContext> tls);
 
   /// An idle connection, a new one while under max_size, or the first one returned
   /// within the command timeout. Throws errand::ConnectionError.
@@ -40,9 +41,12 @@ class Pool {
   }
 
   [[nodiscard]] const RedisOptions& options() const noexcept { return options_; }
+  [[nodiscard]] std::size_t max_size() const noexcept { return max_size_; }
 
  private:
   RedisOptions options_;
+  std::size_t max_size_;
+  std::shared_ptr<TlsContext> tls_;
   detail::ConnectionPool<Connection> pool_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "redis/scripts.hpp"
 
+#include <fmt/format.h>
 #include <poll.h>
 
 #include <exception>
@@ -75,6 +76,13 @@ std::vector<FetchedJob> QueueFetcher::wait_brpop(Connection& c, const JobFetchPa
 
 std::vector<FetchedJob> QueueFetcher::wait_blmove(const JobFetchParams& params, const std::vector<std::string>& keys) {
   const std::size_t n = keys.size();
+  if (n > fetch_pool_.max_size()) {
+    throw ConfigError(fmt::format(
+        "errand: redis: reliable fetch waits on each of {} queues with a connection of its own, but the fetch pool "
+        "has {}; raise fetch_pool_size (fetch_pool_size= in the URL, or service.sidekiq.redis.fetch-pool."
+        "max-connections) to at least {}",
+        n, fetch_pool_.max_size(), n));
+  }
   std::vector<Pool::Lease> leases;
   std::vector<std::string> ids;
   leases.reserve(n);

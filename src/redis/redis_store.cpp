@@ -10,6 +10,7 @@
 #include "redis/script_runner.hpp"
 #include "redis/scripts.hpp"
 #include "redis/set_admin.hpp"
+#include "redis/tls_context.hpp"
 
 #include <fmt/format.h>
 
@@ -45,12 +46,15 @@ class RedisStore final : public Store {
   explicit RedisStore(const RedisOptions& options)
       : reliable_(options.reliable_fetch),
         keys_(options.key_namespace),
-        pool_(options, options.pool_size),
-        fetch_pool_(options, max_fetch_connections),
+        tls_(options.tls.enabled ? std::make_shared<redis::TlsContext>(options.tls) : nullptr),
+        pool_(options, options.pool_size, tls_),
+        fetch_pool_(options, options.fetch_pool_size, tls_),
         registry_(keys_, pool_, reliable_),
         fetcher_(keys_, fetch_pool_, pool_, scripts_, reliable_),
         admin_(keys_, pool_, scripts_) {
-    pool_.with([](Connection&) {});  // fail now, with a clear message, if Redis is unreachable
+    // Fail now, with a clear message, if Redis is unreachable or refuses us (a TLS server
+    // may refuse a client certificate only after the handshake, at the first command).
+    pool_.with([](Connection& c) { (void)c.run({"PING"}); });
   }
 
   [[nodiscard]] std::string_view name() const noexcept override { return "redis"; }
@@ -280,12 +284,9 @@ class RedisStore final : public Store {
     return {};
   }
 
-  // Reliable fetch waits with one blocking connection per queue: this caps the queues
-  // a store can wait on at once (connections are opened only as needed).
-  static constexpr std::size_t max_fetch_connections = 64;
-
   bool reliable_;
   redis::Keys keys_;
+  std::shared_ptr<redis::TlsContext> tls_;
   redis::Pool pool_;
   redis::Pool fetch_pool_;
   redis::ScriptRunner scripts_;

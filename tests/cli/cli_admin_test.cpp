@@ -247,6 +247,18 @@ TEST(cli_admin_postgres, AnUnusableMetaRowIsSkippedAndReported) {
   }
 }
 
+TEST(cli_admin_redis, TheUrlsNamespaceAndPoolSizesApplyToCommands) {
+  flush_redis();
+  const std::string url = redis_url() + "?namespace=cli-ns&pool_size=1&fetch_pool_size=1";
+  const CliResult pushed = run_errand({"enqueue", "W", "[7]", "--url", url});
+  ASSERT_EQ(pushed.status, 0) << pushed.err;
+  EXPECT_EQ(raw_redis()->run({"LLEN", "cli-ns:queue:default"}).as_integer(), 1);
+  EXPECT_EQ(raw_redis()->run({"EXISTS", "queue:default"}).as_integer(), 0);
+  const CliResult queues = run_errand({"queues", "--json", "--url", url});
+  ASSERT_EQ(queues.status, 0) << queues.err;
+  EXPECT_THAT(queues.out, HasSubstr("\"default\""));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, cli_admin, ::testing::Values("sqlite", "redis", "postgres"),
                          [](const auto& param_info) { return param_info.param; });
 

@@ -3,6 +3,8 @@
 
 #include <errand/json.hpp>
 
+#include "temp_dir.hpp"
+
 #include <string>
 #include <vector>
 
@@ -26,21 +28,6 @@ std::string two_store_config(const std::string& sqlite_path, const std::string& 
 
 /// `result.out` parsed as JSON; fails the test (and returns null) when it is not.
 json::value parsed(const CliResult& result);
-
-/// A fresh directory under /tmp, removed with its files when destroyed.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  [[nodiscard]] const std::string& path() const noexcept { return path_; }
-  /// `path()/name`.
-  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 /// Writes `text` to `path`.
 void write_file(const std::string& path, const std::string& text);

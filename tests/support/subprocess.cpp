@@ -49,6 +49,14 @@ Subprocess::~Subprocess() {
   if (pid_ > 0) stop(SIGTERM, std::chrono::seconds(10));
 }
 
+bool Subprocess::exited() {
+  if (pid_ <= 0) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == 0) return false;
+  pid_ = -1;
+  return true;
+}
+
 int Subprocess::stop(int signal, std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return 0;
   ::kill(pid_, signal);

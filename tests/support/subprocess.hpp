@@ -22,6 +22,8 @@ class Subprocess {
   ~Subprocess();
 
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+  /// Whether the process has ended (it is then reaped; stop() does nothing).
+  [[nodiscard]] bool exited();
   /// Sends `signal` and waits up to `timeout` for the exit; then SIGKILL. Returns the wait status.
   int stop(int signal, std::chrono::milliseconds timeout);
 

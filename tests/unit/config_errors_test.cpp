@@ -125,6 +125,22 @@ TEST(ConfigErrors, AMalformedRedisUrlIsCaughtWithItsLine) {
               AllOf(HasSubstr("errand.toml:2: service.sidekiq.redis.uri"), HasSubstr("bad port")));
 }
 
+TEST(ConfigErrors, RedisSettingsThatClashWithTheUrl) {
+  EXPECT_THAT(error_of("[service.sidekiq.redis]\nuri = \"redis://cache/0?namespace=a\"\nnamespace = \"b\"\n"),
+              AllOf(HasSubstr("errand.toml:3: service.sidekiq.redis.namespace is set, and so is namespace in the "
+                              "Redis URL (errand.toml:2: service.sidekiq.redis.uri); keep one")));
+  EXPECT_THAT(error_of("[service.sidekiq.redis]\nuri = \"redis://cache/0\"\ntls.ca-file = \"/ca.pem\"\n"),
+              AllOf(HasSubstr("errand.toml:3: service.sidekiq.redis.tls.ca-file"), HasSubstr("not TLS"),
+                    HasSubstr("rediss://")));
+  EXPECT_THAT(error_of("[service.sidekiq.redis]\nuri = \"rediss://cache/0\"\nfetch-pool.max-connections = 0\n"),
+              HasSubstr("service.sidekiq.redis.fetch-pool.max-connections must be between 1 and 10000"));
+  EXPECT_THAT(error_of("[service.sidekiq.redis]\nuri = \"rediss://cache/0\"\ntls.cert-file = \"/c.pem\"\n"),
+              AllOf(HasSubstr("errand.toml:3: service.sidekiq.redis.tls.cert-file is set without tls.key-file"),
+                    HasSubstr("give both")));
+  EXPECT_THAT(error_of("[service.sidekiq.redis]\nuri = \"rediss://cache/0\"\nenqueue-pool.min-connections = 1\n"),
+              HasSubstr("is a Roadster setting"));
+}
+
 TEST(ConfigErrors, StoreSectionsWithoutAUrl) {
   EXPECT_THAT(error_of("[service.sidekiq]\nnum-workers = 3\n"),
               AllOf(HasSubstr("errand.toml:1"), HasSubstr("no Redis URL"), HasSubstr("REDIS_URL")));

@@ -2,6 +2,7 @@
 // Validation errors are in config_errors_test.cpp.
 #include <errand/config.hpp>
 #include <errand/error.hpp>
+#include <errand/redis.hpp>
 
 #include <gtest/gtest.h>
 
@@ -59,6 +60,20 @@ TEST(ConfigDefaults, ADefaultConstructedConfigIsTheSqliteDefault) {
   EXPECT_EQ(config.backends[0].url, "sqlite://errand.db");
 }
 
+std::string fmt_redis_section(const std::string& section) {
+  return "[" + section + R"(.redis]
+uri = "rediss://cache:6380/2"
+namespace = "my app"
+enqueue-pool.max-connections = 12
+fetch-pool.max-connections = 4
+[)" + section + R"(.redis.tls]
+ca-file = "/etc/redis/ca&1.pem"
+cert-file = "/etc/redis/client.pem"
+key-file = "/etc/redis/client.key"
+verify-peer = false
+)";
+}
+
 TEST(ConfigStores, SidekiqSectionGivesARedisStore) {
   const Config config = parse(R"(
 [service.sidekiq]
@@ -81,6 +96,39 @@ TEST(ConfigStores, NewerRoadsterSidekiqSectionUnderServiceWorkerIsReadToo) {
   ASSERT_EQ(config.backends.size(), 1U);
   EXPECT_EQ(config.backends[0].kind, Kind::redis);
   EXPECT_EQ(config.backends[0].processor.concurrency, 3);
+}
+
+TEST(ConfigStores, RedisNamespacePoolSizesAndTlsReachTheStoresOptions) {
+  for (const char* section : {"service.sidekiq", "service.worker.sidekiq"}) {
+    const Config config = parse(fmt_redis_section(section));
+    ASSERT_EQ(config.backends.size(), 1U) << section;
+    const RedisOptions o = RedisOptions::from_url(config.backends[0].url);
+    EXPECT_EQ(o.host, "cache");
+    EXPECT_EQ(o.key_namespace, "my app");
+    EXPECT_EQ(o.pool_size, 12U);
+    EXPECT_EQ(o.fetch_pool_size, 4U);
+    EXPECT_TRUE(o.tls.enabled);
+    EXPECT_EQ(o.tls.ca_file, "/etc/redis/ca&1.pem");
+    EXPECT_EQ(o.tls.cert_file, "/etc/redis/client.pem");
+    EXPECT_EQ(o.tls.key_file, "/etc/redis/client.key");
+    EXPECT_FALSE(o.tls.verify_peer);
+  }
+}
+
+TEST(ConfigStores, RedisSettingsJoinTheUrlsOwnParameters) {
+  const Config config = parse(R"(
+[service.sidekiq.redis]
+uri = "rediss://cache/0?ssl_cert_reqs=none#insecure"
+namespace = "ns"
+)");
+  const RedisOptions o = RedisOptions::from_url(config.backends[0].url);
+  EXPECT_EQ(o.key_namespace, "ns");
+  EXPECT_FALSE(o.tls.verify_peer);
+  // REDIS_URL takes the file's other settings too.
+  const Config from_env = parse("[service.sidekiq.redis]\nenqueue-pool.max-connections = 7\n",
+                                {{"REDIS_URL", "redis://env-cache:6379/1"}});
+  EXPECT_EQ(RedisOptions::from_url(from_env.backends[0].url).pool_size, 7U);
+  EXPECT_EQ(RedisOptions::from_url(from_env.backends[0].url).host, "env-cache");
 }
 
 TEST(ConfigStores, SidekiqSevenDefaultsToFiveThreadsAsSidekiqDoes) {

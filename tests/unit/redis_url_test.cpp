@@ -2,6 +2,7 @@
 #include <errand/redis.hpp>
 #include <errand/store.hpp>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace errand {
@@ -25,6 +26,61 @@ TEST(RedisUrl, Defaults) {
   EXPECT_EQ(RedisOptions::from_url("redis://:pw@h/").password, "pw");
   EXPECT_EQ(RedisOptions::from_url("redis://pw@h").password, "pw");
   EXPECT_EQ(RedisOptions::from_url("redis://[::1]:7000/2").host, "::1");
+}
+
+TEST(RedisUrl, RedissTurnsOnTlsWithVerification) {
+  EXPECT_FALSE(RedisOptions::from_url("redis://h").tls.enabled);
+  const auto o = RedisOptions::from_url("rediss://:pw@cache.example.com:6380/1");
+  EXPECT_TRUE(o.tls.enabled);
+  EXPECT_TRUE(o.tls.verify_peer);
+  EXPECT_EQ(o.host, "cache.example.com");
+  EXPECT_EQ(o.port, 6380);
+  EXPECT_EQ(o.db, 1);
+  EXPECT_EQ(o.password, "pw");
+  EXPECT_TRUE(o.tls.ca_file.empty()) << "the system's CAs";
+}
+
+TEST(RedisUrl, ReadsRedisPysTlsParameters) {
+  const auto o = RedisOptions::from_url(
+      "rediss://h/0?ssl_ca_certs=/etc/ca%20dir/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/c.key&ssl_cert_reqs=required");
+  EXPECT_EQ(o.tls.ca_file, "/etc/ca dir/ca.pem");
+  EXPECT_EQ(o.tls.cert_file, "/c.pem");
+  EXPECT_EQ(o.tls.key_file, "/c.key");
+  EXPECT_TRUE(o.tls.verify_peer);
+  for (const char* off : {"rediss://h?ssl_cert_reqs=none", "rediss://h?ssl_cert_reqs=CERT_NONE", "rediss://h/0#insecure"}) {
+    EXPECT_FALSE(RedisOptions::from_url(off).tls.verify_peer) << off;
+  }
+}
+
+TEST(RedisUrl, ReadsTheNamespaceAndPoolSizes) {
+  const auto o = RedisOptions::from_url("redis://h/0?namespace=my%3Aapp&pool_size=12&fetch_pool_size=3");
+  EXPECT_EQ(o.key_namespace, "my:app");
+  EXPECT_EQ(o.pool_size, 12U);
+  EXPECT_EQ(o.fetch_pool_size, 3U);
+  const auto defaults = RedisOptions::from_url("redis://h");
+  EXPECT_EQ(defaults.key_namespace, "");
+  EXPECT_EQ(defaults.pool_size, 5U);
+  EXPECT_EQ(defaults.fetch_pool_size, 64U);
+}
+
+TEST(RedisUrl, ParameterErrorsSayWhatToDo) {
+  const auto error_of = [](const char* url) -> std::string {
+    try {
+      (void)RedisOptions::from_url(url);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "no error for " << url;
+    return {};
+  };
+  using ::testing::HasSubstr;
+  EXPECT_THAT(error_of("redis://h/0?ssl_ca_certs=/ca.pem"), HasSubstr("start it with rediss://"));
+  EXPECT_THAT(error_of("rediss://h/0?ssl_certfile=/c.pem"), HasSubstr("give both or neither"));
+  EXPECT_THAT(error_of("rediss://h/0?ssl_cert_reqs=optional"), HasSubstr("use required"));
+  EXPECT_THAT(error_of("redis://h/0?pool_size=0"), HasSubstr("give 1 to 10000"));
+  EXPECT_THAT(error_of("redis://h/0?namespace=a&namespace=b"), HasSubstr("given twice"));
+  EXPECT_THAT(error_of("redis://h/0?ssl=true"), HasSubstr("unknown parameter \"ssl\""));
+  EXPECT_THAT(error_of("redis://h/0#insecure"), HasSubstr("#insecure, with rediss://"));
 }
 
 TEST(RedisUrl, RejectsMalformedUrls) {
