@@ -2,7 +2,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/errand DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS errand_core errand_redis errand_sqlite errand_postgres errand
+install(TARGETS errand_core errand_store_kit errand_memory errand_redis errand_sqlite errand_postgres errand
         EXPORT errandTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -66,8 +66,8 @@ run_redis_benchmark() {
   command -v redis-benchmark >/dev/null ||
     { fail_peer redis-benchmark "redis-benchmark is not installed (Debian: apt-get install redis-tools)"; return; }
   local n=$((BENCH_JOBS_REDIS * 2)) c sha fetch wip
-  fetch=$(sed -n '/inline constexpr std::string_view fetch = R"lua(/,/^)lua";/p' "$repo_dir/src/redis/scripts.hpp" | sed '1d;$d')
-  [ -n "$fetch" ] || { fail_peer redis-benchmark "could not read errand's fetch script from src/redis/scripts.hpp"; return; }
+  fetch=$(sed -n '/inline constexpr std::string_view fetch = R"lua(/,/^)lua";/p' "$repo_dir/src/stores/redis/scripts.hpp" | sed '1d;$d')
+  [ -n "$fetch" ] || { fail_peer redis-benchmark "could not read errand's fetch script from src/stores/redis/scripts.hpp"; return; }
   for c in $BENCH_CONCURRENCIES; do
     log "redis-benchmark: concurrency $c, $n requests per pattern"
     "${redis_cli[@]}" flushdb >/dev/null

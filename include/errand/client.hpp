@@ -25,14 +25,10 @@
 
 namespace errand {
 
-struct ClientOptions {
-  /// Whose timestamp format to write (see SidekiqVersion).
-  SidekiqVersion sidekiq_version = SidekiqVersion::v6;
-};
-
 class Client {
  public:
-  explicit Client(std::shared_ptr<Store> store, ClientOptions options = {});
+  /// Writes payloads in the store's Sidekiq format (Store::sidekiq_version).
+  explicit Client(std::shared_ptr<Store> store);
 
   /// Enqueues a job for worker W. The arguments are converted to W::perform's parameter
   /// types. Returns the jid, or nullopt when a client middleware stopped the push.
@@ -94,7 +90,6 @@ class Client {
  private:
   struct State {
     std::shared_ptr<Store> store;
-    ClientOptions options;
     ClientMiddlewareChain middleware;
   };
 

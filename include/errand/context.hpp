@@ -16,6 +16,16 @@ class Context {
  public:
   Context(const Job& job, Logger& logger, std::stop_token stop) noexcept
       : job_(&job), logger_(&logger), stop_(std::move(stop)) {}
+  Context(const Context& other) noexcept
+      : job_(other.job_), logger_(other.logger_), stop_(other.stop_), consulted_stop_(other.consulted_stop()) {}
+  Context& operator=(const Context& other) noexcept {
+    job_ = other.job_;
+    logger_ = other.logger_;
+    stop_ = other.stop_;
+    consulted_stop_.store(other.consulted_stop(), std::memory_order_relaxed);
+    return *this;
+  }
+  ~Context() = default;
 
   [[nodiscard]] std::string_view jid() const noexcept { return job_->jid(); }
   [[nodiscard]] std::string_view queue() const noexcept { return job_->queue(); }
@@ -38,19 +48,21 @@ class Context {
   /// Fires when the job runs past its own timeout (JobOptions::timeout), or when the
   /// processor shuts down past its shutdown timeout: finish or give up quickly. After a
   /// timeout the run counts as failed (errand::JobTimeoutError) however it ends. After a
-  /// shutdown timeout the job is already back in its queue, to run again: a job that
-  /// consulted its token (either call below) and returns counts as interrupted, while one
-  /// that never did and returns has finished its work, and takes its pushed-back copy
-  /// out of the queue again where the store can.
+  /// shutdown timeout the job is already back in its queue, to run again: a job that may
+  /// have seen the stop (it took its stop_token(), or stop_requested() said true) and
+  /// returns counts as interrupted, while one that cannot have and returns has finished
+  /// its work, and takes its pushed-back copy out of the queue again where the store can.
   [[nodiscard]] std::stop_token stop_token() const noexcept {
     consulted_stop_.store(true, std::memory_order_relaxed);
     return stop_;
   }
   [[nodiscard]] bool stop_requested() const noexcept {
-    consulted_stop_.store(true, std::memory_order_relaxed);
-    return stop_.stop_requested();
+    const bool requested = stop_.stop_requested();
+    if (requested) consulted_stop_.store(true, std::memory_order_relaxed);
+    return requested;
   }
-  /// Whether the job asked for its stop token or whether a stop was requested.
+  /// Whether the job may have seen a stop: it took its stop_token(), or stop_requested()
+  /// returned true.
   [[nodiscard]] bool consulted_stop() const noexcept { return consulted_stop_.load(std::memory_order_relaxed); }
 
  private:

@@ -1,10 +1,9 @@
 // errand's whole error hierarchy, in one place.
 //
-// Every error says what went wrong, the value involved, and what to do next. The root
-// type carries the source location that raised it and whether retrying may help.
+// Every error says what went wrong, the value involved, and what to do next; its type
+// says what kind of problem it is, and is_retryable() whether trying again may help.
 #pragma once
 
-#include <source_location>
 #include <stdexcept>
 #include <string>
 
@@ -13,18 +12,12 @@ namespace errand {
 /// Root of every exception errand throws.
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message,
-                 std::source_location where = std::source_location::current());
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
 
-  /// Where in errand (or in your code, for errors you raise) this was thrown.
-  [[nodiscard]] const std::source_location& where() const noexcept { return where_; }
-
-  /// True when the same operation may succeed if tried again later
-  /// (a dropped connection, a timeout); false for mistakes that need a fix.
+  /// True when the same operation may succeed if tried again later (a dropped
+  /// connection, a timeout), e.g. for an application deciding whether to retry an
+  /// enqueue; false for mistakes that need a fix.
   [[nodiscard]] virtual bool is_retryable() const noexcept { return false; }
-
- private:
-  std::source_location where_;
 };
 
 /// A job's arguments do not fit its worker's `perform` signature: wrong count or type.
@@ -72,10 +65,29 @@ class ConnectionError : public Error {
   [[nodiscard]] bool is_retryable() const noexcept override { return true; }
 };
 
+/// A round trip to the store ran out of time (`command_timeout` on Redis). The store may
+/// or may not have applied the operation: errand never retries such a write by itself,
+/// since a push could then be stored twice.
+class TimeoutError : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+
 /// The store answered with an error (a Redis error reply, a failed statement).
 class StoreError : public Error {
  public:
   using Error::Error;
+};
+
+/// Postgres refused a statement. sqlstate() is its SQLSTATE code, e.g. "23505"
+/// (unique_violation) or "57014" (query_canceled): see Postgres's "Error Codes" appendix.
+class SqlError : public StoreError {
+ public:
+  SqlError(const std::string& message, std::string sqlstate) : StoreError(message), sqlstate_(std::move(sqlstate)) {}
+  [[nodiscard]] const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
 };
 
 }  // namespace errand

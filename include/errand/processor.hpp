@@ -42,7 +42,6 @@ struct ProcessorOptions {
   int concurrency = 10;                                ///< threads running jobs
   QueueList queues{"default"};
   std::chrono::milliseconds shutdown_timeout{25'000};  ///< how long stop() waits for running jobs
-  SidekiqVersion sidekiq_version = SidekiqVersion::v6;
   RetryOptions retry{};
   std::shared_ptr<Logger> logger{};                    ///< null: errand::stderr_logger()
   /// How long a run of a job may take when neither its payload nor its worker's options
@@ -65,7 +64,7 @@ struct ProcessorOptions {
   /// a thread, so that no thread waits for a round trip. Only on stores with reliable
   /// fetch (a crash gives them back); on the others a thread's job is fetched when the
   /// thread is free. Default: about 2 ms of work at the jobs' current pace, at least
-  /// concurrency and at most the store's StoreCapabilities::prefetch_limit (250 on
+  /// concurrency and at most the store's StoreTuning::prefetch_limit (250 on
   /// Redis, 1,000 on Postgres and SQLite), so that an urgent job fetched later waits
   /// little and no process holds much that another could run sooner.
   /// 0: fetch only for free threads (for long jobs shared by several processes, so that

@@ -36,6 +36,11 @@ struct RedisOptions {
 
   RedisTlsOptions tls;
 
+  /// The Sidekiq whose Web UI and API read this Redis: the format of the timestamps
+  /// (float seconds up to 7.x, integer milliseconds from 8.0), backtraces and busy-jobs
+  /// key errand writes. Client and Processor on this store both follow it.
+  SidekiqVersion sidekiq_version = SidekiqVersion::v6;
+
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};  ///< per round trip, blocking fetch excepted
   std::size_t pool_size = 5;  ///< connections for enqueues, acks, heartbeats and admin commands
@@ -56,6 +61,7 @@ struct RedisOptions {
   ///   namespace=myapp          key_namespace
   ///   pool_size=10             pool_size
   ///   fetch_pool_size=16       fetch_pool_size
+  ///   sidekiq_version=8        sidekiq_version (6, 7 or 8)
   ///   ssl_ca_certs=/ca.pem     tls.ca_file        (rediss only; redis-py's names)
   ///   ssl_certfile=/c.pem      tls.cert_file
   ///   ssl_keyfile=/k.pem       tls.key_file

@@ -35,6 +35,11 @@ struct StoreCapabilities {
   bool verbatim_payloads = true;
   /// Any queue name works (Postgres allows what can name a pgmq table).
   bool any_queue_name = true;
+};
+
+/// How a store is best driven: numbers, not abilities (StoreCapabilities says what a
+/// store can do; this says how much of it pays).
+struct StoreTuning {
   /// Jobs a processor fetches ahead of its threads at most, by default (with reliable
   /// fetch; ProcessorOptions::prefetch overrides): where holding more stops paying.
   /// Redis acknowledges with LREM on the in-progress list, dearer the longer it is: 250.
@@ -89,13 +94,13 @@ struct JobRequeueParams {
 /// A job that succeeded after shutdown pushed it back to its queue (job_requeue).
 struct JobCompleteLateParams {
   FetchedJob job;  ///< as fetched (and pushed back)
-  std::string owner;
 };
 
 /// Schedules a failed job to run again.
 struct JobRetryParams {
   FetchedJob fetched;   ///< as fetched, to complete it
-  std::string payload;  ///< the job with its error fields
+  std::string queue;    ///< the queue it goes back to when due (its `retry_queue`, else the fetched one)
+  std::string payload;  ///< the job with its error fields (its "queue" field says the same)
   TimePoint retry_at;
   std::string owner;
 };
@@ -134,7 +139,6 @@ struct JobReclaimParams {
 struct JobScheduleDueParams {
   TimePoint now;
   std::size_t max = 1000;  ///< at most this many per call
-  SidekiqVersion version = SidekiqVersion::v6;  ///< decides enqueued_at's format
 };
 
 /// A job a worker thread is running, for the process registry (Sidekiq's Busy page).
@@ -154,7 +158,6 @@ struct ProcessBeatParams {
   std::uint64_t processed = 0;  ///< jobs run since the last successful beat
   std::uint64_t failed = 0;
   bool quiet = false;
-  SidekiqVersion version = SidekiqVersion::v6;  ///< decides the key of the busy-jobs hash
   std::int64_t rss_kb = 0;
   /// Without a beat for this long, the process counts as dead and its jobs are rescued.
   std::chrono::milliseconds liveness_ttl{15'000};
@@ -195,6 +198,11 @@ class Store {
   /// "redis", "memory", ... for messages.
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
   [[nodiscard]] virtual StoreCapabilities capabilities() const noexcept = 0;
+  [[nodiscard]] virtual StoreTuning tuning() const noexcept { return {}; }
+  /// The Sidekiq whose format this store's jobs and process records are written in
+  /// (timestamps, backtraces, the busy-jobs key): RedisOptions::sidekiq_version on Redis,
+  /// where Ruby reads them; 6.x elsewhere. Client and Processor both take it from here.
+  [[nodiscard]] virtual SidekiqVersion sidekiq_version() const noexcept { return SidekiqVersion::v6; }
 
   virtual void job_insert_many(const JobInsertManyParams& params) = 0;
   [[nodiscard]] virtual std::vector<FetchedJob> job_fetch(const JobFetchParams& params) = 0;
@@ -218,7 +226,7 @@ class Store {
   /// Records a heartbeat: process info, busy jobs, stats counters. Returns pending signals.
   virtual ProcessBeatResult process_beat(const ProcessBeatParams& params) = 0;
   /// Removes a stopping process from the registry.
-  virtual void process_stop(std::string_view identity, SidekiqVersion version) = 0;
+  virtual void process_stop(std::string_view identity) = 0;
   /// Live processes sharing this store (at least 1).
   [[nodiscard]] virtual std::int64_t process_count() = 0;
   /// Counters flushed by heartbeats.

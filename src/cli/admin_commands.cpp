@@ -3,7 +3,7 @@
 #include "cli/job_view.hpp"
 #include "cli/store_choice.hpp"
 #include "cli/table.hpp"
-#include "core/url_secrets.hpp"
+#include "stores/kit/url_secrets.hpp"
 
 #include <errand/client.hpp>
 #include <errand/queues.hpp>

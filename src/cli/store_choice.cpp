@@ -1,6 +1,6 @@
 #include "cli/store_choice.hpp"
 
-#include "core/url_secrets.hpp"
+#include "stores/kit/url_secrets.hpp"
 
 #include <fmt/format.h>
 

@@ -67,7 +67,8 @@ class QueryBuilder {
 
 }  // namespace
 
-std::string redis_url_with(const Setting<std::string>& url, const RedisSettings& redis) {
+std::string redis_url_with(const Setting<std::string>& url, const RedisSettings& redis,
+                           const Setting<SidekiqVersion>& version) {
   const auto require_tls = [&](const auto& setting) {
     if (setting.has_value() && !url.value->starts_with("rediss://")) {
       fail(setting.origin, "is a TLS setting, but the Redis URL ({}) is not TLS; start it with rediss://", url.origin);
@@ -90,6 +91,7 @@ std::string redis_url_with(const Setting<std::string>& url, const RedisSettings&
   query.add(redis.key_namespace, "namespace", text);
   query.add(redis.pool_size, "pool_size", text);
   query.add(redis.fetch_pool_size, "fetch_pool_size", text);
+  query.add(version, "sidekiq_version", [](SidekiqVersion v) { return std::to_string(static_cast<int>(v)); });
   query.add(redis.ca_file, "ssl_ca_certs", text);
   query.add(redis.cert_file, "ssl_certfile", text);
   query.add(redis.key_file, "ssl_keyfile", text);

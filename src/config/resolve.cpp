@@ -5,7 +5,7 @@
 #include <errand/redis.hpp>
 #include <errand/sqlite.hpp>
 
-#include "core/url_secrets.hpp"
+#include "stores/kit/url_secrets.hpp"
 
 namespace errand::config {
 namespace {
@@ -52,13 +52,10 @@ QueueList queues_for(const Settings& s, const BackendSettings& backend) {
 
 ProcessorOptions processor_for(const Settings& s, const BackendSettings& backend, BackendConfig::Kind kind) {
   ProcessorOptions options;
-  if (kind == BackendConfig::Kind::redis && s.sidekiq_version.has_value()) {
-    options.sidekiq_version = *s.sidekiq_version.value;
-  }
+  const bool sidekiq7 = kind == BackendConfig::Kind::redis && s.sidekiq_version.has_value() &&
+                        *s.sidekiq_version.value >= SidekiqVersion::v7;
   const auto* workers = first_set(s.overrides.num_workers, backend.num_workers, s.shared.num_workers);
-  options.concurrency = workers != nullptr                                  ? *workers->value
-                        : options.sidekiq_version >= SidekiqVersion::v7 ? sidekiq7_default_concurrency
-                                                                        : default_concurrency;
+  options.concurrency = workers != nullptr ? *workers->value : sidekiq7 ? sidekiq7_default_concurrency : default_concurrency;
   options.queues = queues_for(s, backend);
   if (s.shutdown_timeout.has_value()) options.shutdown_timeout = *s.shutdown_timeout.value;
   if (s.average_scheduled_poll_interval.has_value()) {
@@ -91,7 +88,7 @@ void add_redis(const Settings& s, Config& config) {
   }
   check_url(s.sidekiq.url, RedisOptions::from_url);
   Setting<std::string> url = s.sidekiq.url;
-  url.value = redis_url_with(s.sidekiq.url, s.redis);
+  url.value = redis_url_with(s.sidekiq.url, s.redis, s.sidekiq_version);
   check_url(url, RedisOptions::from_url);
   config.backends.push_back(
       {BackendConfig::Kind::redis, *url.value, processor_for(s, s.sidekiq, BackendConfig::Kind::redis)});

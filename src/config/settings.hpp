@@ -111,7 +111,8 @@ void apply_environment(Settings& settings, const Environment& env);
 /// `url` with `redis`'s settings added to its query, as RedisOptions::from_url reads
 /// them; throws ConfigError for a setting that the URL sets too, or a TLS setting on a
 /// redis:// URL (see redis_url_settings.cpp).
-[[nodiscard]] std::string redis_url_with(const Setting<std::string>& url, const RedisSettings& redis);
+[[nodiscard]] std::string redis_url_with(const Setting<std::string>& url, const RedisSettings& redis,
+                                         const Setting<SidekiqVersion>& version);
 /// Defaults filled in, cross-checks done (see resolve.cpp).
 [[nodiscard]] Config resolve(const Settings& settings);
 

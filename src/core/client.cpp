@@ -61,8 +61,7 @@ void apply_defaults(Job& job) {
 
 }  // namespace
 
-Client::Client(std::shared_ptr<Store> store, ClientOptions options)
-    : state_(std::make_shared<State>(State{std::move(store), options, {}})) {
+Client::Client(std::shared_ptr<Store> store) : state_(std::make_shared<State>(State{std::move(store), {}})) {
   if (!state_->store) throw ConfigError("errand: Client needs a store (errand::connect(url) makes one)");
 }
 
@@ -74,7 +73,7 @@ Client Client::with(JobOptions overrides) const {
 
 Client Client::with_store(std::shared_ptr<Store> store) const {
   Client copy = *this;
-  copy.state_ = std::make_shared<State>(State{std::move(store), state_->options, state_->middleware});
+  copy.state_ = std::make_shared<State>(State{std::move(store), state_->middleware});
   return copy;
 }
 
@@ -108,7 +107,7 @@ std::optional<JobInsert> Client::prepare(Job job, TimePoint now, JobFormat forma
   if (job.find("jid") == nullptr) {
     job.set("jid", json::string(format == JobFormat::roadster ? new_uuid_v7() : new_jid()));
   }
-  if (job.find("created_at") == nullptr) job.set("created_at", timestamp_value(now, state_->options.sidekiq_version));
+  if (job.find("created_at") == nullptr) job.set("created_at", timestamp_value(now, state_->store->sidekiq_version()));
 
   std::optional<JobInsert> insert;
   state_->middleware.invoke(job, [&](Job& pushed) {
@@ -122,7 +121,7 @@ std::optional<JobInsert> Client::prepare(Job job, TimePoint now, JobFormat forma
     if (run_at) {
       pushed.erase("enqueued_at");  // set when the job reaches its queue
     } else {
-      pushed.set("enqueued_at", timestamp_value(now, state_->options.sidekiq_version));
+      pushed.set("enqueued_at", timestamp_value(now, state_->store->sidekiq_version()));
     }
     insert = JobInsert{std::string(pushed.jid()), std::string(pushed.queue()),
                        format == JobFormat::roadster ? roadster_envelope(pushed) : pushed.dump(), run_at};

@@ -26,10 +26,10 @@ void Completions::add(const FetchedJob& job) {
   write({job});  // synchronous (limit 0), or after stop(): nobody else would write it
 }
 
-void Completions::complete_late(const FetchedJob& job) {
+void Completions::complete_late(const FetchedJob& job, std::string_view class_name, std::string_view jid) {
   std::string outcome;
   try {
-    outcome = store_.job_complete_late({job, owner_})
+    outcome = store_.job_complete_late({job})
                   ? "its pushed-back copy was removed, so it will not run again"
                   : "it was pushed back to its queue and will run again (another process has it, or this store "
                     "cannot take it back)";
@@ -37,7 +37,8 @@ void Completions::complete_late(const FetchedJob& job) {
     outcome = fmt::format("removing its pushed-back copy failed ({}); it will run again", e.what());
   }
   log_safely(logger_, LogLevel::warn, [&] {
-    return fmt::format("queue={} a job finished after shutdown had given it back: {}", job.queue, outcome);
+    return fmt::format("class={} jid={} queue={} finished after shutdown had given it back: {}", class_name, jid,
+                       job.queue, outcome);
   });
 }
 

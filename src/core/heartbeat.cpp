@@ -34,9 +34,9 @@ std::int64_t rss_kb() {
   return 0;
 }
 
-std::chrono::milliseconds beat_interval(const ProcessorOptions& options) {
+std::chrono::milliseconds beat_interval(const ProcessorOptions& options, SidekiqVersion version) {
   if (options.heartbeat_interval) return *options.heartbeat_interval;
-  return options.sidekiq_version == SidekiqVersion::v6 ? std::chrono::seconds(5) : std::chrono::seconds(10);
+  return version == SidekiqVersion::v6 ? std::chrono::seconds(5) : std::chrono::seconds(10);
 }
 
 }  // namespace
@@ -86,9 +86,9 @@ void Heartbeat::beat() {
   params.processed = processed - processed_flushed_;
   params.failed = failed - failed_flushed_;
   params.quiet = hooks_.quiet();
-  params.version = options_.sidekiq_version;
   params.rss_kb = rss_kb();
-  params.liveness_ttl = std::max<std::chrono::milliseconds>(3 * beat_interval(options_), std::chrono::seconds(1));
+  const auto interval = beat_interval(options_, store_.sidekiq_version());
+  params.liveness_ttl = std::max<std::chrono::milliseconds>(3 * interval, std::chrono::seconds(1));
   const ProcessBeatResult result = store_.process_beat(params);
   if (leases.owns_lock()) leases.unlock();
   // Counted only once stored; after a failed beat the next one carries them.
@@ -105,7 +105,7 @@ void Heartbeat::beat() {
 }
 
 void Heartbeat::run(std::stop_token stop) {
-  const auto interval = beat_interval(options_);
+  const auto interval = beat_interval(options_, store_.sidekiq_version());
   while (!stop.stop_requested()) {
     try {
       beat();
@@ -116,7 +116,7 @@ void Heartbeat::run(std::stop_token stop) {
   }
   try {
     beat();  // the last counts
-    store_.process_stop(identity_, options_.sidekiq_version);
+    store_.process_stop(identity_);
   } catch (const std::exception& e) {
     log_safely(logger_, LogLevel::error, [&] {
       return fmt::format("errand: final heartbeat failed: {}; the process entry expires within 60 s", e.what());

@@ -48,11 +48,11 @@ inline std::size_t runs_in(std::chrono::milliseconds window, std::size_t most, s
 }
 
 /// What bounds the jobs fetched ahead of the threads: the store's say
-/// (StoreCapabilities::reliable_fetch and prefetch_limit) and the user's
+/// (StoreCapabilities::reliable_fetch, StoreTuning::prefetch_limit) and the user's
 /// (ProcessorOptions::prefetch).
 struct PrefetchRule {
   bool reliable_fetch = false;
-  std::size_t most = StoreCapabilities{}.prefetch_limit;  ///< the store's prefetch_limit
+  std::size_t most = StoreTuning{}.prefetch_limit;  ///< the store's prefetch_limit
   std::optional<std::size_t> chosen{};  ///< ProcessorOptions::prefetch
 };
 

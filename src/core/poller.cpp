@@ -15,7 +15,7 @@ constexpr std::size_t batch = 1000;
 std::size_t Poller::enqueue_due() {
   std::size_t total = 0;
   for (;;) {
-    const std::size_t moved = store_.job_schedule_due({Clock::now(), batch, options_.sidekiq_version});
+    const std::size_t moved = store_.job_schedule_due({Clock::now(), batch});
     total += moved;
     if (moved < batch) return total;
   }

@@ -86,12 +86,12 @@ bool Processor::Impl::stop(const std::function<bool()>& forced) {
   requeue(handoff_.close(), "fetched but not started");
   switch (wait_for_running_jobs(deadline, forced)) {
     case Wait::idle: break;
-    case Wait::timed_out: requeue(workers_.abandon_running(), "still running at the shutdown timeout"); break;
+    case Wait::timed_out: give_back_running("still running at the shutdown timeout"); break;
     case Wait::forced:
-      requeue(workers_.abandon_running(), "still running at a second stop signal");
+      give_back_running("still running at a second stop signal");
       completions_.stop();
       try {
-        store_->process_stop(identity_, options_.sidekiq_version);
+        store_->process_stop(identity_);
       } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the entry expires in 60 s anyway
       }
       return false;
@@ -152,6 +152,11 @@ std::vector<std::string> Processor::Impl::held_payloads() {
   std::vector<std::string> payloads;
   for (auto& job : held()) payloads.push_back(std::move(job.payload));
   return payloads;
+}
+
+void Processor::Impl::give_back_running(std::string_view why) noexcept {
+  requeue(workers_.abandon_running(), why);
+  workers_.given_back();
 }
 
 void Processor::Impl::requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept {

@@ -70,8 +70,7 @@ class Processor::Impl {
 
   [[nodiscard]] std::size_t threads() const { return static_cast<std::size_t>(options_.concurrency); }
   [[nodiscard]] detail::PrefetchRule prefetch_rule() const {
-    const StoreCapabilities store = store_->capabilities();
-    return {store.reliable_fetch, store.prefetch_limit, options_.prefetch};
+    return {store_->capabilities().reliable_fetch, store_->tuning().prefetch_limit, options_.prefetch};
   }
   /// ProcessorOptions::unacknowledged_limit, else its default at the jobs' current pace.
   [[nodiscard]] std::size_t unacknowledged_limit() const {
@@ -115,6 +114,9 @@ class Processor::Impl {
   std::vector<std::string> held_payloads();
 
   void requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept;
+  /// Gives the running jobs back to their queues (shutdown timeout or forced stop), then
+  /// lets their threads go on.
+  void give_back_running(std::string_view why) noexcept;
 
   std::shared_ptr<Store> store_;
   ProcessorOptions options_;

@@ -4,6 +4,9 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 
+#include <errand/error.hpp>
+#include <errand/queues.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +16,13 @@
 namespace errand::detail {
 namespace {
 constexpr std::size_t max_error_message_chars = 10'000;  // Sidekiq's limit
+
+/// An error that would come back at every try: the store refuses the payload or the
+/// name, not the moment.
+bool refused_for_good(const std::exception& e) {
+  return dynamic_cast<const PayloadError*>(&e) != nullptr || dynamic_cast<const ArgumentError*>(&e) != nullptr ||
+         dynamic_cast<const ConfigError*>(&e) != nullptr;
+}
 constexpr double max_retry_delay_seconds = 10.0 * 365 * 24 * 3600;  // keeps time points in range
 }
 
@@ -85,21 +95,35 @@ RetryDecision apply_retry_in(RetryDecision decision, const RetryInHook& hook, co
 Retrier::Retrier(Store& store, Logger& logger, const ProcessorOptions& options, std::string owner)
     : store_(store), logger_(logger), options_(options), owner_(std::move(owner)), rng_(std::random_device{}()) {}
 
-void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, const Failure& failure,
-                           TimePoint now) const {
+std::string Retrier::retry_queue_of(const Job& job, const FetchedJob& fetched) const {
   // As Sidekiq: `queue = retry_queue || the queue the job was fetched from`.
   const json::value* retry_queue = job.find("retry_queue");
-  if (retry_queue != nullptr && retry_queue->is_string() && !retry_queue->get_string().empty()) {
-    job.set("queue", *retry_queue);
-  } else {
-    job.set("queue", json::string(fetched.queue));
+  if (retry_queue == nullptr || !retry_queue->is_string() || retry_queue->get_string().empty()) return fetched.queue;
+  std::string name(retry_queue->get_string());
+  try {
+    validate_queue_name(name);
+    store_.check_queue_name(name);
+  } catch (const Error& e) {
+    // A name this store cannot hold would be refused at every retry: the job's own
+    // queue, which it was fetched from, can.
+    log_safely(logger_, LogLevel::warn, [&] {
+      return fmt::format("class={} jid={}: its retry_queue cannot be used ({}); it retries in queue {}",
+                         job.class_name(), job.jid(), e.what(), fetched.queue);
+    });
+    return fetched.queue;
   }
+  return name;
+}
+
+void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, const Failure& failure,
+                           TimePoint now) const {
+  job.set("queue", json::string(retry_queue_of(job, fetched)));
   job.set("error_message", json::string(scrub_utf8(failure.error_message, max_error_message_chars)));
   job.set("error_class", json::string(scrub_utf8(failure.error_class, max_error_message_chars)));
   if (job.retry_count()) {
-    job.set("retried_at", timestamp_value(now, options_.sidekiq_version));
+    job.set("retried_at", timestamp_value(now, store_.sidekiq_version()));
   } else {
-    job.set("failed_at", timestamp_value(now, options_.sidekiq_version));
+    job.set("failed_at", timestamp_value(now, store_.sidekiq_version()));
   }
   job.set("retry_count", decision.retry_count);
   if (!failure.backtrace.empty()) {
@@ -108,7 +132,7 @@ void Retrier::record_error(Job& job, const FetchedJob& fetched, const RetryDecis
     if (const json::value* option = job.find("backtrace"); option != nullptr && option->is_int64()) {
       lines.resize(std::min(lines.size(), static_cast<std::size_t>(std::max<std::int64_t>(0, option->get_int64()))));
     }
-    job.set("error_backtrace", json::string(encode_error_backtrace(lines, options_.sidekiq_version)));
+    job.set("error_backtrace", json::string(encode_error_backtrace(lines, store_.sidekiq_version())));
   }
 }
 
@@ -139,16 +163,24 @@ void Retrier::job_failed(const FetchedJob& fetched, Job job, const WorkerRegistr
   }
   try {
     switch (decision.action) {
-      case RetryDecision::Action::retry: store_.job_retry({fetched, std::move(payload), now + delay, owner_}); break;
+      case RetryDecision::Action::retry:
+        store_.job_retry({fetched, std::string(job.queue()), std::move(payload), now + delay, owner_});
+        break;
       case RetryDecision::Action::kill:
         store_.job_kill({fetched, std::move(payload), now, options_.retry.dead, owner_});
         break;
       case RetryDecision::Action::discard: store_.job_complete({{fetched}, owner_}); break;
     }
   } catch (const std::exception& e) {
-    retry_verbatim(fetched, now + delay,
-                   fmt::format("class={} jid={}: could not record its failure ({})", job.class_name(), job.jid(),
-                               e.what()));
+    const std::string why =
+        fmt::format("class={} jid={}: could not record its failure ({})", job.class_name(), job.jid(), e.what());
+    if (decision.action == RetryDecision::Action::discard) {
+      leave_for_later(fetched, why);  // it runs again later, and is discarded then
+    } else if (refused_for_good(e)) {
+      kill_verbatim(fetched, why);  // the store would refuse it the same way at every retry
+    } else {
+      retry_verbatim(fetched, now + delay, why);  // the store may take it later: a connection failed, say
+    }
     return;
   }
   run_handlers(job, worker, decision, failure);
@@ -209,7 +241,7 @@ void Retrier::kill_verbatim(const FetchedJob& fetched, std::string_view why) {
   try {
     store_.job_kill({fetched, fetched.payload, Clock::now(), options_.retry.dead, owner_});
   } catch (const std::exception& e) {
-    requeue_as_last_resort(fetched, fmt::format("{}; could not move it to the dead set either ({})", why, e.what()));
+    leave_for_later(fetched, fmt::format("{}; could not move it to the dead set either ({})", why, e.what()));
     return;
   }
   log_safely(logger_, LogLevel::error, [&] {
@@ -219,9 +251,9 @@ void Retrier::kill_verbatim(const FetchedJob& fetched, std::string_view why) {
 
 void Retrier::retry_verbatim(const FetchedJob& fetched, TimePoint at, std::string_view why) {
   try {
-    store_.job_retry({fetched, fetched.payload, at, owner_});
+    store_.job_retry({fetched, fetched.queue, fetched.payload, at, owner_});
   } catch (const std::exception& e) {
-    requeue_as_last_resort(fetched, fmt::format("{}; retrying it as it was fetched failed too ({})", why, e.what()));
+    leave_for_later(fetched, fmt::format("{}; retrying it as it was fetched failed too ({})", why, e.what()));
     return;
   }
   log_safely(logger_, LogLevel::error, [&] {
@@ -230,16 +262,22 @@ void Retrier::retry_verbatim(const FetchedJob& fetched, TimePoint at, std::strin
   });
 }
 
-void Retrier::requeue_as_last_resort(const FetchedJob& fetched, std::string_view why) {
+void Retrier::leave_for_later(const FetchedJob& fetched, std::string_view why) {
+  if (store_.capabilities().reliable_fetch) {
+    // Still in this process's in-progress list (or leased): once this process no longer
+    // holds it, the stranded-jobs check (or the lease's end) gives it back, seconds from
+    // now. Pushing it back at once could loop it through the same failure.
+    log_safely(logger_, LogLevel::error, [&] {
+      return fmt::format("{}; it stays in progress and goes back to queue {} when this process's stranded-jobs "
+                         "check (or its lease) gives it back",
+                         why, fetched.queue);
+    });
+    return;
+  }
   try {
     store_.job_requeue({{fetched}, owner_});
   } catch (const std::exception& e) {
     log_safely(logger_, LogLevel::error, [&] {
-      if (store_.capabilities().reliable_fetch) {
-        return fmt::format("{}; pushing it back to queue {} failed too ({}); it stays in this process's in-progress "
-                           "list and goes back to its queue when the store answers again",
-                           why, fetched.queue, e.what());
-      }
       return fmt::format("{}; pushing it back to queue {} failed too ({}); job lost: {}", why, fetched.queue,
                          e.what(), preview(fetched.payload, 2000));
     });

@@ -56,9 +56,10 @@ class Retrier {
 
   /// A job that failed: records the error fields and retries, kills or discards it.
   /// A failure that cannot be recorded never sends the job back to the front of its
-  /// queue to fail the same way: a payload that cannot be written back goes to the dead
-  /// set as fetched; a store that refuses the write gets the job as fetched in the retry
-  /// set at the same time; only when that fails too is it pushed back to its queue.
+  /// queue to fail the same way: a payload that cannot be written back, or that the
+  /// store refuses for good (PayloadError, ArgumentError, ConfigError), goes to the dead
+  /// set as fetched; a write that failed for the moment puts the job as fetched in the
+  /// retry set at the same time; when that fails too, see leave_for_later.
   void job_failed(const FetchedJob& fetched, Job job, const WorkerRegistry::Entry* worker, const Failure& failure);
 
   /// A payload that is not a JSON object: to the dead set as it is, as Sidekiq does.
@@ -67,11 +68,17 @@ class Retrier {
  private:
   void record_error(Job& job, const FetchedJob& fetched, const RetryDecision& decision, const Failure& failure,
                     TimePoint now) const;
-  /// To the dead set as fetched, else back to its queue; logs `why` once.
+  /// The queue a failed job retries in: its `retry_queue` if this store can hold that
+  /// name, else the queue it was fetched from.
+  std::string retry_queue_of(const Job& job, const FetchedJob& fetched) const;
+  /// To the dead set as fetched, else leave_for_later; logs `why` once.
   void kill_verbatim(const FetchedJob& fetched, std::string_view why);
-  /// To the retry set as fetched, else back to its queue; logs `why` once.
+  /// To the retry set as fetched, else leave_for_later; logs `why` once.
   void retry_verbatim(const FetchedJob& fetched, TimePoint at, std::string_view why);
-  void requeue_as_last_resort(const FetchedJob& fetched, std::string_view why);
+  /// The last resort, when the store took nothing: with reliable fetch the job stays in
+  /// progress and comes back seconds later (never at once); otherwise it is pushed back
+  /// to its queue. Logs `why` once.
+  void leave_for_later(const FetchedJob& fetched, std::string_view why);
   /// Runs the error, retries-exhausted and death handlers that Sidekiq would run.
   void run_handlers(const Job& job, const WorkerRegistry::Entry* worker, const RetryDecision& decision,
                     const Failure& failure);

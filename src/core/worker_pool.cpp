@@ -35,13 +35,18 @@ void WorkerPool::work(Slot& slot) {
       slot.started = Clock::now();
       slot.abandoned = false;
       slot.finishing = false;
+      slot.given_back = false;
       stop = slot.stop.get_token();
     }
     // The job stays held (slot.job) until its outcome is in the store: a job listed in
     // progress but not held would be given back as stranded, and run twice.
     const auto claim_outcome = [&slot] {
-      std::lock_guard lock(slot.mutex);
-      if (slot.abandoned) return false;
+      std::unique_lock lock(slot.mutex);
+      if (slot.abandoned) {
+        // Not before its pushed-back copy is in the queue: a late success removes it.
+        slot.given_back_cv.wait(lock, [&slot] { return slot.given_back; });
+        return false;
+      }
       slot.finishing = true;
       return true;
     };
@@ -86,6 +91,17 @@ std::vector<FetchedJob> WorkerPool::held() {
     if (slot.job != nullptr && !slot.abandoned) held.push_back(*slot.job);
   }
   return held;
+}
+
+void WorkerPool::given_back() {
+  for (auto& slot : slots_) {
+    {
+      std::lock_guard lock(slot.mutex);
+      if (!slot.abandoned) continue;
+      slot.given_back = true;
+    }
+    slot.given_back_cv.notify_all();
+  }
 }
 
 std::vector<FetchedJob> WorkerPool::abandon_running() {

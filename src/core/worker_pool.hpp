@@ -8,6 +8,7 @@
 #include "core/job_runner.hpp"
 #include "core/pace.hpp"
 
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <stop_token>
@@ -40,8 +41,12 @@ class WorkerPool {
   /// jobs given back by abandon_running(): their threads may still be ending).
   [[nodiscard]] std::vector<FetchedJob> held();
   /// Gives up the running jobs: fires their stop tokens and returns them, so that the
-  /// caller pushes them back; their outcomes will not be recorded.
+  /// caller pushes them back, then calls given_back(); their outcomes will not be
+  /// recorded (a job that ends meanwhile waits for given_back() before it says so).
   [[nodiscard]] std::vector<FetchedJob> abandon_running();
+  /// The jobs abandon_running() returned are back in their queues (or could not be put
+  /// there): their threads may go on.
+  void given_back();
 
  private:
   struct Slot {
@@ -50,6 +55,8 @@ class WorkerPool {
     TimePoint started;
     bool abandoned = false;  ///< shutdown pushed it back: record nothing
     bool finishing = false;  ///< its outcome is being recorded: shutdown leaves it alone
+    bool given_back = false;  ///< after abandoned: the pushed-back copy is in its queue
+    std::condition_variable given_back_cv;
     std::stop_source stop;
   };
 

@@ -55,7 +55,7 @@ std::size_t TestingStore::job_rescue_orphans(const JobRescueParams&) { unsupport
 std::vector<std::string> TestingStore::job_in_progress(std::string_view) { unsupported("list jobs in progress"); }
 std::size_t TestingStore::job_reclaim(const JobReclaimParams&) { unsupported("reclaim jobs"); }
 ProcessBeatResult TestingStore::process_beat(const ProcessBeatParams&) { unsupported("record heartbeats"); }
-void TestingStore::process_stop(std::string_view, SidekiqVersion) { unsupported("register processes"); }
+void TestingStore::process_stop(std::string_view) { unsupported("register processes"); }
 std::int64_t TestingStore::process_count() { unsupported("count processes"); }
 StoreStats TestingStore::stats() { unsupported("count processed jobs"); }
 std::int64_t TestingStore::queue_size(std::string_view) { unsupported("list queues"); }

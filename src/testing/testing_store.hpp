@@ -43,7 +43,7 @@ class TestingStore : public Store {
   std::vector<std::string> job_in_progress(std::string_view owner) override;
   std::size_t job_reclaim(const JobReclaimParams& params) override;
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override;
-  void process_stop(std::string_view identity, SidekiqVersion version) override;
+  void process_stop(std::string_view identity) override;
   std::int64_t process_count() override;
   StoreStats stats() override;
   std::int64_t queue_size(std::string_view queue) override;

@@ -66,7 +66,7 @@ class cli_admin : public ::testing::TestWithParam<std::string> {
     if (dead) {
       store->job_kill({fetched, job.dump(), Clock::now(), {}, owner});
     } else {
-      store->job_retry({fetched, job.dump(), Clock::now() + std::chrono::hours(1), owner});
+      store->job_retry({fetched, "default", job.dump(), Clock::now() + std::chrono::hours(1), owner});
     }
     return jid;
   }

@@ -38,6 +38,9 @@ const std::vector<std::string> redis_urls = {
     "redis://app:R3disPW@127.0.0.1:1/0",                       // nothing listens
     "rediss://:R3disPW@127.0.0.1:1/0?ssl_ca_certs=/none.pem",  // unreadable CA file
     "mysql://:R3disPW@cache:3306/0",                           // no such store
+    "redis://:R3dis?PW@cache:99999/0",                         // a raw '?' in the password
+    "redis://:R3dis#PW@cache:99999/0",                         // a raw '#' in the password
+    "rediss://:R3dis#insecure@cache:99999/0",                  // ... that looks like a fragment
 };
 
 const std::vector<std::string> postgres_urls = {
@@ -48,6 +51,8 @@ const std::vector<std::string> postgres_urls = {
     "postgresql://app:R3disPW@127.0.0.1:1/app",         // nothing listens
     "postgres://app@127.0.0.1:1/app?password=R3disPW",  // password as a parameter
     "postgres://app:R3disPW@127.0.0.1:1/app?port=x",    // libpq: bad parameter value
+    "host=127.0.0.1 port=1 password=R3disPW dbname=app",  // a key=value connection string
+    "host=db password = 'R3dis PW\\'s' port=x",          // ... with a quoted password
 };
 
 std::vector<std::string> all_urls() {

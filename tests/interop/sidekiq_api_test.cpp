@@ -316,7 +316,7 @@ TEST_F(SidekiqApiTest, APolledRetryHasTheLatencyRubysPollerWouldGiveIt) {
                               format_double(hour_ago) + R"(,"enqueued_at":)" + format_double(hour_ago) +
                               R"(,"error_message":"boom","retry_count":0})";
   raw->run({"ZADD", "retry", format_double(now_seconds() - 1), payload});
-  ASSERT_EQ(store->job_schedule_due({Clock::now(), 100, SidekiqVersion::v6}), 1U);
+  ASSERT_EQ(store->job_schedule_due({Clock::now(), 100}), 1U);
   const double latency = std::stod(run_ruby("queue_latency.rb", "polled"));
   EXPECT_GE(latency, 0);
   EXPECT_LT(latency, 600) << "enqueued_at was refreshed when the job moved";
@@ -333,7 +333,9 @@ TEST_F(SidekiqApiTest, APolledRetryHasTheLatencyRubysPollerWouldGiveIt) {
 TEST_F(SidekiqApiTest, APolledJobGetsSidekiq8sMillisecondEnqueuedAt) {
   raw->run({"ZADD", "schedule", format_double(now_seconds() - 1),
             R"({"queue":"polled","class":"W","args":[],"jid":"j8","created_at":1700000000000})"});
-  ASSERT_EQ(store->job_schedule_due({Clock::now(), 100, SidekiqVersion::v8}), 1U);
+  RedisOptions sidekiq8 = test::redis_options();
+  sidekiq8.sidekiq_version = SidekiqVersion::v8;
+  ASSERT_EQ(connect_redis(sidekiq8)->job_schedule_due({Clock::now(), 100}), 1U);
   const Job moved = Job::parse(list("queue:polled").at(0));
   ASSERT_TRUE(moved.find("enqueued_at")->is_int64());
   EXPECT_GT(moved.find("enqueued_at")->as_int64(), 1'700'000'000'000);  // ms, as created_at

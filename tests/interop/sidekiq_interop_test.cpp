@@ -8,6 +8,7 @@
 
 #include <boost/describe.hpp>
 
+#include <bit>
 #include <csignal>
 #include <mutex>
 
@@ -94,6 +95,51 @@ TEST_F(SidekiqInteropTest, RubyEnqueuesErrandRunsWithTheExactArgs) {
             R"(42|héllo "world" \ / ✓|19.99|true|nullopt|3|{"nested":{"k":[false,1.5]}}|interop)");
   EXPECT_EQ(received.at(std::string(jids.at("report").as_string())), "u-1|2026|default");
   EXPECT_EQ(received.at(std::string(jids.at("big").as_string())), "big|2147483647|other");
+}
+
+// Floats a Rails app pushes reach the worker bit for bit (Ruby writes each float's
+// shortest text; errand reads it correctly rounded). 10,000 random doubles of every
+// magnitude; Ruby prints their bits as integers to compare against.
+TEST_F(SidekiqInteropTest, RandomFloatsFromRubyReachTheWorkerBitForBit) {
+  const auto [status, out] = test::run_shell("REDIS_URL='" + test::redis_url() + "' ruby " +
+                                             ruby_script("push_random_floats.rb") + " 10000 1203");
+  ASSERT_EQ(status, 0) << out;
+  const json::object expected = parse_json(out).as_object();
+  std::mutex mutex;
+  std::map<std::string, std::vector<double>> received;
+  ProcessorOptions options;
+  options.concurrency = 2;
+  options.queues = {"floats"};
+  options.logger = null_logger();
+  Processor processor(store, options);
+  processor.register_handler("FloatsWorker", [&](const Job& job, Context& ctx) {
+    std::vector<double> values;
+    for (const auto& v : job.args().at(0).as_array()) values.push_back(v.as_double());
+    std::lock_guard lock(mutex);
+    received[std::string(ctx.jid())] = std::move(values);
+  });
+  processor.start();
+  ASSERT_TRUE(test::eventually([&] {
+    std::lock_guard lock(mutex);
+    return received.size() == expected.size();
+  }));
+  processor.stop();
+  int compared = 0;
+  int wrong = 0;
+  for (const auto& [jid, bits] : expected) {
+    const std::vector<double>& got = received.at(std::string(jid));
+    const json::array& want = bits.as_array();
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i, ++compared) {
+      const auto expected_bits = want[i].to_number<std::uint64_t>();
+      if (std::bit_cast<std::uint64_t>(got[i]) != expected_bits && ++wrong <= 5) {
+        ADD_FAILURE() << "Ruby's " << format_double(std::bit_cast<double>(expected_bits)) << " arrived as "
+                      << format_double(got[i]);
+      }
+    }
+  }
+  EXPECT_EQ(compared, 10'000);
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST_F(SidekiqInteropTest, ErrandEnqueuesRubySidekiqRuns) {

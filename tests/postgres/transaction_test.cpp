@@ -53,6 +53,24 @@ TEST_F(PostgresTransactionTest, ACommittedTransactionHasItsJob) {
   EXPECT_EQ(query("SELECT message->>'jid' FROM pgmq.q_default"), std::vector<std::string>{*jid});
 }
 
+// The caller's transaction already failed: the enqueue fails with the public
+// errand::SqlError, whose SQLSTATE says why.
+TEST_F(PostgresTransactionTest, AnEnqueueInAFailedTransactionIsASqlErrorWithItsSqlstate) {
+  auto conn = app_connection();
+  Client client{store};
+  run(conn.get(), "BEGIN");
+  EXPECT_THROW(run(conn.get(), "SELECT * FROM no_such_table"), std::runtime_error);
+  try {
+    (void)client.with_store(postgres_transaction(store, conn.get())).enqueue_raw("Welcome", "default", {1});
+    FAIL() << "expected errand::SqlError";
+  } catch (const SqlError& e) {
+    EXPECT_EQ(e.sqlstate(), "25P02") << e.what();  // in_failed_sql_transaction
+    EXPECT_FALSE(e.is_retryable());
+  }
+  run(conn.get(), "ROLLBACK");
+  EXPECT_EQ(store->queue_size("default"), 0);
+}
+
 TEST_F(PostgresTransactionTest, ARolledBackTransactionHasNoJob) {
   auto conn = app_connection();
   Client client{store};

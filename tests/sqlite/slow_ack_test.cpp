@@ -5,7 +5,7 @@
 #include <errand/processor.hpp>
 #include <errand/sqlite.hpp>
 
-#include "core/forwarding_store.hpp"
+#include "kit/forwarding_store.hpp"
 #include "test_env.hpp"
 
 #include <gtest/gtest.h>

@@ -23,7 +23,7 @@ void fail_into_retry_set(StoreConformance& t, Store& store, const std::vector<st
     params.owner = owner;
     const auto taken = store.job_fetch(params);
     ASSERT_EQ(taken.size(), 1U);
-    store.job_retry({taken[0], failed_payload("q", jid, 3), Clock::now() + std::chrono::hours(1), owner});
+    store.job_retry({taken[0], "q", failed_payload("q", jid, 3), Clock::now() + std::chrono::hours(1), owner});
   }
 }
 

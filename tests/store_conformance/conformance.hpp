@@ -19,6 +19,8 @@ struct StoreFactory {
   std::string name;
   /// What make()'s stores declare (a test checks that they do): picks the suites below.
   StoreCapabilities capabilities;
+  /// What make()'s stores say of their tuning (a test checks that too).
+  StoreTuning tuning;
   /// A fresh, empty store.
   std::function<std::shared_ptr<Store>()> make;
   /// Removes what make() left behind (files), if anything.

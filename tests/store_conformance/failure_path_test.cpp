@@ -8,13 +8,14 @@
 #include <errand/processor.hpp>
 
 #include "capturing_logger.hpp"
-#include "core/forwarding_store.hpp"
+#include "kit/forwarding_store.hpp"
 #include "test_env.hpp"
 
 #include <atomic>
 #include <limits>
 #include <random>
 #include <set>
+#include <thread>
 
 namespace errand::conformance {
 namespace {
@@ -139,11 +140,11 @@ std::string random_payload(std::mt19937_64& rng, int i) {
   text += maybe("class", {"\"Fuzz\"", "\"TwoArgs\"", "\"NoSuch\"", "\"\"", "5", "null", "[\"Fuzz\"]"});
   text += maybe("args", {"[]", "[1]", "[1e400]", "[-1e400]", "[1,\"a@b\"]", "[\"x\",2]", "{}", "\"s\"", "null",
                          "[1.7976931348623157e308]", "[5e-324]", "[18446744073709551616]", "[\"\\u0000\\ud800\"]"});
-  text += maybe("retry", {"true", "false", "0", "3", "-1", "1e400", "\"yes\"", "null", "1.5", "9223372036854775807",
-                          "99999999999999999999"});
+  text += maybe("retry", {"true", "false", "0", "3", "-1", "1e400", "\"yes\"", "null", "1.5", "99999999999999999999"});
   text += maybe("retry_count", {"0", "-5", "9223372036854775807", "\"3\"", "1.5", "null", "1e308"});
   text += maybe("queue", {"\"default\"", "\"\"", "5", "null", "\"q\\u0000\"", "\"other\""});
-  text += maybe("retry_queue", {"\"\"", "5", "\"other\"", "null"});
+  // "Default" and "has space" cannot name a pgmq queue: Postgres retries them where they came from.
+  text += maybe("retry_queue", {"\"\"", "5", "\"other\"", "null", "\"Default\"", "\"has space\"", "\"q\\u0001\""});
   text += maybe("backtrace", {"true", "3", "-1", "\"x\"", "1e300", "99999999999"});
   text += maybe("timeout", {"0.001", "-1", "1e300", "\"x\"", "0", "1e-300"});
   text += maybe("created_at", {"1.7e9", "1700000000000", "\"x\"", "-1e300", "1e300", "9223372036854775807"});
@@ -152,14 +153,13 @@ std::string random_payload(std::mt19937_64& rng, int i) {
   return text + "}";
 }
 
-TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetchedOnce) {
-  std::mt19937_64 rng(20261203);
-  constexpr int count = 150;
+/// `count` random payloads this store accepts: Postgres keeps jsonb and refuses text
+/// that is not JSON at insert, as any pgmq client would see.
+std::vector<std::string> fuzz_payloads(const Store& store, std::uint64_t seed, int count) {
+  std::mt19937_64 rng(seed);
   std::vector<std::string> payloads;
   for (int i = 0; i < count; ++i) payloads.push_back(random_payload(rng, i));
-  if (!store->capabilities().verbatim_payloads) {
-    // Postgres keeps jsonb: it refuses text that is not JSON at insert, as any pgmq
-    // client would see. What it accepts is what a pgmq client can send.
+  if (!store.capabilities().verbatim_payloads) {
     std::erase_if(payloads, [](const std::string& p) {
       // jsonb refuses NUL and lone surrogates in strings
       if (p.find("\\u0000") != std::string::npos || p.find("\\ud800") != std::string::npos) return true;
@@ -171,6 +171,23 @@ TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetche
       }
     });
   }
+  return payloads;
+}
+
+/// Runs "Fuzz" (fails when it has an odd number of args, with a message holding invalid
+/// UTF-8 and a NUL) and TwoArgs.
+void register_fuzz_workers(Processor& processor, std::atomic<int>& ran) {
+  processor.register_worker<TwoArgs>();
+  processor.register_handler("Fuzz", [&ran](const Job& job, Context&) {
+    ++ran;
+    std::string message = "invalid UTF-8 \xff\xfe and a NUL: ";
+    message.push_back('\0');
+    if (job.args().size() % 2 == 1) throw std::runtime_error(message);
+  });
+}
+
+TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetchedOnce) {
+  const std::vector<std::string> payloads = fuzz_payloads(*store, 20261203, 150);
   for (const auto& payload : payloads) insert_raw(*store, {payload});
   const auto inserted = static_cast<std::uint64_t>(payloads.size());
   std::atomic<int> ran{0};
@@ -178,13 +195,7 @@ TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetche
   ProcessorOptions options = quick_options(3);
   options.logger = logger;
   Processor processor(store, options);
-  processor.register_worker<TwoArgs>();
-  processor.register_handler("Fuzz", [&](const Job& job, Context&) {
-    ++ran;
-    std::string message = "invalid UTF-8 \xff\xfe and a NUL: ";
-    message.push_back('\0');
-    if (job.args().size() % 2 == 1) throw std::runtime_error(message);
-  });
+  register_fuzz_workers(processor, ran);
   processor.start();
   ASSERT_TRUE(test::eventually([&] { return processor.stats().processed >= inserted; }, std::chrono::seconds(60)))
       << processor.stats().processed << " of " << inserted;
@@ -195,6 +206,45 @@ TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetche
   EXPECT_GT(store->set_size(JobSet::dead), 0);
   EXPECT_GT(store->set_size(JobSet::retry), 0);
   EXPECT_GT(ran.load(), 0) << logger->joined();
+}
+
+// The same payloads with every retry due at once and two retries allowed: each job runs
+// a bounded number of times and the retry set empties. A job whose failure is recorded
+// as fetched (no retry_count) would come back for ever instead.
+TEST_P(StoreConformance, FuzzWithRetriesDueAtOnceEveryJobEndsDoneOrDead) {
+  const std::vector<std::string> payloads = fuzz_payloads(*store, 20261204, 100);
+  for (const auto& payload : payloads) insert_raw(*store, {payload});
+  const auto inserted = static_cast<std::uint64_t>(payloads.size());
+  std::atomic<int> ran{0};
+  auto logger = std::make_shared<test::CapturingLogger>();
+  ProcessorOptions options = quick_options(3);
+  options.logger = logger;
+  options.poll_interval_average = ProcessorOptions::min_poll_interval;
+  options.retry.max_retries = 2;
+  options.retry.retry_in = [](std::int64_t, const std::exception&) { return RetryIn::exactly(std::chrono::seconds(0)); };
+  Processor processor(store, options);
+  register_fuzz_workers(processor, ran);
+  processor.start();
+  // Quiet: nothing waiting, nothing held, and no job run since the last look.
+  std::uint64_t last = 0;
+  const bool settled = test::eventually(
+      [&] {
+        const std::uint64_t now = processor.stats().processed;
+        const bool idle = now >= inserted && store->queue_size("default") == 0 &&
+                          store->set_size(JobSet::retry) == 0 && store->set_size(JobSet::scheduled) == 0 &&
+                          processor.stats().busy == 0 && now == last;
+        last = now;
+        if (!idle) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        return idle;
+      },
+      std::chrono::seconds(90));
+  processor.stop();
+  ASSERT_TRUE(settled) << processor.stats().processed << " runs for " << inserted << " jobs; retry set "
+                       << store->set_size(JobSet::retry) << "\n" << logger->joined();
+  // A job runs at most 1 + its retries: 2 by default, 3 for "retry": 3, 8 from
+  // "retry_count": -5 (as in Sidekiq, a negative count buys retries).
+  EXPECT_LE(processor.stats().processed, 8 * inserted);
+  EXPECT_GT(store->set_size(JobSet::dead), 0);
 }
 
 }  // namespace

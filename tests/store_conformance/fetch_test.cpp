@@ -50,6 +50,25 @@ TEST_P(StoreConformance, RequeuedJobsAreNextInLine) {
   EXPECT_EQ(jids(fetch({"q"})), (Jids{"1", "2", "3"}));
 }
 
+// A job that succeeded after shutdown pushed it back takes its copy out of the queue
+// (Store::job_complete_late), but only while no process has fetched it since.
+TEST_P(StoreConformance, ALateCompletionRemovesThePushedBackCopyOnlyIfNobodyFetchedIt) {
+  insert("q", "taken");
+  insert("q", "late");
+  const auto first = fetch({"q"}, 2);
+  ASSERT_EQ(jids(first), (std::vector<std::string>{"taken", "late"}));
+  store->job_requeue({first, "tester:1:000000000000"});
+  const auto again = fetch({"q"}, 1, "other:1:000000000000");  // another process takes "taken" back
+  ASSERT_EQ(jids(again), std::vector<std::string>{"taken"});
+  EXPECT_TRUE(store->job_complete_late({first.at(1)})) << "\"late\" waited untouched";
+  EXPECT_FALSE(store->job_complete_late({first.at(1)})) << "already removed";
+  EXPECT_FALSE(store->job_complete_late({first.at(0)})) << "another process holds it now";
+  EXPECT_EQ(store->queue_size("q"), 0);
+  store->job_complete({again, "other:1:000000000000"});  // the other delivery is untouched and completes
+  EXPECT_TRUE(fetch({"q"}).empty());
+  EXPECT_TRUE(store->job_in_progress("other:1:000000000000").empty());
+}
+
 TEST_P(StoreConformance, CompletedJobsAreGone) {
   insert("q", "1");
   const auto taken = fetch({"q"});

@@ -23,7 +23,7 @@ TEST_P(StoreConformance, HeartbeatsCountProcessesAndFlushStats) {
   EXPECT_EQ(store->stats().processed, 6);
   EXPECT_EQ(store->stats().failed, 2);
   EXPECT_EQ(store->process_count(), 1);
-  store->process_stop(beat.identity, SidekiqVersion::v6);
+  store->process_stop(beat.identity);
   EXPECT_EQ(store->process_count(), 1) << "at least 1, for the poller's arithmetic";
 }
 

@@ -7,7 +7,7 @@
 #include <errand/processor.hpp>
 
 #include "capturing_logger.hpp"
-#include "core/forwarding_store.hpp"
+#include "kit/forwarding_store.hpp"
 #include "recorder.hpp"
 #include "test_env.hpp"
 
@@ -242,10 +242,10 @@ TEST_P(ReliableFetchConformance, APrefetchBoundsTheJobsTakenAheadOfTheThreads) {
 class PrefetchLimited final : public detail::ForwardingStore {
  public:
   PrefetchLimited(std::shared_ptr<Store> inner, std::size_t limit) : ForwardingStore(std::move(inner)), limit_(limit) {}
-  [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
-    StoreCapabilities capabilities = inner().capabilities();
-    capabilities.prefetch_limit = limit_;
-    return capabilities;
+  [[nodiscard]] StoreTuning tuning() const noexcept override {
+    StoreTuning tuning = inner().tuning();
+    tuning.prefetch_limit = limit_;
+    return tuning;
   }
 
  private:

@@ -60,7 +60,7 @@ TEST_P(StoreConformance, RetriesMoveBackToTheQueueInTheirPayload) {
   const TimePoint at = Clock::now() + (self ? std::chrono::seconds(1) : std::chrono::seconds(30));
   const std::string retried = to_json(json::object{{"class", "C"}, {"args", json::array{}}, {"queue", "retries"},
                                                    {"jid", "r"}, {"retry_count", 0}});
-  store->job_retry({taken.at(0), retried, at, owner});
+  store->job_retry({taken.at(0), "retries", retried, at, owner});
   EXPECT_TRUE(store->job_in_progress(owner).empty());
   ASSERT_EQ(store->set_size(JobSet::retry), 1);
   EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
@@ -80,7 +80,7 @@ TEST_P(StoreConformance, DueMovesRetriesBeforeScheduledJobsAndRespectsMax) {
   const auto taken = fetch({"q"});
   ASSERT_EQ(jids(taken), Jids{"x"});
   store->job_insert_many({{{"s1", "q", payload("q", "s1"), past}, {"s2", "q", payload("q", "s2"), past}}});
-  store->job_retry({taken.at(0), payload("q", "x"), past, owner});
+  store->job_retry({taken.at(0), "q", payload("q", "x"), past, owner});
   if (store->capabilities().schedules_itself) {
     EXPECT_EQ(store->queue_size("q"), 3) << "due jobs are ready without the poller";
     EXPECT_EQ(store->job_schedule_due({Clock::now(), 100}), 0U);

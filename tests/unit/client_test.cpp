@@ -3,6 +3,8 @@
 #include <errand/error.hpp>
 #include <errand/memory.hpp>
 
+#include "kit/forwarding_store.hpp"
+
 #include <gtest/gtest.h>
 
 namespace errand::client_test {
@@ -63,8 +65,15 @@ TEST_F(ClientTest, WorkerOptionsAndOverrides) {
   EXPECT_EQ(overridden.fields().at("retry_queue"), json::value("slow"));  // not overridden: kept
 }
 
+/// The memory store, declaring that its jobs are in Sidekiq 8's format.
+class Sidekiq8Store final : public detail::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  [[nodiscard]] SidekiqVersion sidekiq_version() const noexcept override { return SidekiqVersion::v8; }
+};
+
 TEST_F(ClientTest, Sidekiq8WritesIntegerMilliseconds) {
-  Client v8{store, {.sidekiq_version = SidekiqVersion::v8}};
+  Client v8{std::make_shared<Sidekiq8Store>(store)};
   (void)v8.enqueue<Welcome>(1, "x");
   const Job job = only_job();
   ASSERT_TRUE(job.fields().at("created_at").is_int64());

@@ -2,7 +2,7 @@
 #include <errand/memory.hpp>
 
 #include "core/completions.hpp"
-#include "core/forwarding_store.hpp"
+#include "kit/forwarding_store.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,6 +2,7 @@
 // environment wins over the file, which wins over the defaults.
 #include <errand/config.hpp>
 #include <errand/error.hpp>
+#include <errand/redis.hpp>
 
 #include <gtest/gtest.h>
 
@@ -95,7 +96,7 @@ TEST(ConfigEnv, ErrandVariablesForProcessorSettings) {
   const ProcessorOptions& options = config.backends.at(0).processor;
   EXPECT_EQ(options.shutdown_timeout, 9500ms);
   EXPECT_EQ(options.tag, "env");
-  EXPECT_EQ(options.sidekiq_version, SidekiqVersion::v7);
+  EXPECT_EQ(RedisOptions::from_url(config.backends.at(0).url).sidekiq_version, SidekiqVersion::v7);
 }
 
 TEST(ConfigEnv, SqlitePathFromTheEnvironment) {

@@ -32,7 +32,6 @@ TEST(ConfigDefaults, AnEmptyFileRunsTheEmbeddedSqliteStoreWithSidekiqsDefaults) 
   EXPECT_EQ(sqlite.processor.queues.names(), std::vector<std::string>{"default"});
   EXPECT_EQ(sqlite.processor.shutdown_timeout, 25s);
   EXPECT_EQ(sqlite.processor.retry.max_retries, 25);
-  EXPECT_EQ(sqlite.processor.sidekiq_version, SidekiqVersion::v6);
   EXPECT_EQ(sqlite.processor.retry.dead.max_jobs, 10'000U);
 }
 
@@ -133,9 +132,11 @@ namespace = "ns"
 
 TEST(ConfigStores, SidekiqSevenDefaultsToFiveThreadsAsSidekiqDoes) {
   const Config config = parse("[service.sidekiq]\nversion = \"7\"\nredis.uri = \"redis://r:6379/0\"\n");
-  EXPECT_EQ(config.backends[0].processor.sidekiq_version, SidekiqVersion::v7);
+  // The version is the Redis store's (Client and Processor both follow it): in its URL.
+  EXPECT_EQ(RedisOptions::from_url(config.backends[0].url).sidekiq_version, SidekiqVersion::v7);
   EXPECT_EQ(config.backends[0].processor.concurrency, 5);
-  EXPECT_EQ(parse("[service.sidekiq]\nversion = 8\nredis.uri = \"redis://r\"\n").backends[0].processor.sidekiq_version,
+  EXPECT_EQ(RedisOptions::from_url(parse("[service.sidekiq]\nversion = 8\nredis.uri = \"redis://r\"\n").backends[0].url)
+                .sidekiq_version,
             SidekiqVersion::v8);
 }
 

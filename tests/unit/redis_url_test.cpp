@@ -1,9 +1,15 @@
+#include <errand/client.hpp>
 #include <errand/error.hpp>
 #include <errand/redis.hpp>
 #include <errand/store.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace errand {
 namespace {
@@ -105,6 +111,46 @@ TEST(Connect, UnreachableRedisIsAClearConnectionError) {
     FAIL() << "expected ConnectionError";
   } catch (const ConnectionError& e) {
     EXPECT_NE(std::string(e.what()).find("redis://127.0.0.1:1/0"), std::string::npos) << e.what();
+    EXPECT_TRUE(e.is_retryable());
+  }
+}
+
+/// A TCP port on 127.0.0.1 whose listener never answers: the kernel accepts the
+/// connection, nobody reads it. Closed when destroyed.
+class SilentListener {
+ public:
+  SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    auto* generic = reinterpret_cast<sockaddr*>(&address);  // NOLINT: the sockets API
+    if (::bind(fd_, generic, length) != 0 || ::listen(fd_, 8) != 0 || ::getsockname(fd_, generic, &length) != 0) {
+      throw std::runtime_error("cannot listen on 127.0.0.1");
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  ~SilentListener() { ::close(fd_); }
+  [[nodiscard]] int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+// A store timeout is a public type an application can catch by name, as is a SQL error
+// (tests/postgres/transaction_test.cpp).
+TEST(Connect, AServerThatDoesNotAnswerIsATimeoutErrorByName) {
+  SilentListener silent;
+  RedisOptions options = RedisOptions::from_url("redis://127.0.0.1:" + std::to_string(silent.port()) + "/0");
+  options.command_timeout = std::chrono::milliseconds(100);
+  try {
+    (void)Client{connect_redis(options)}.enqueue_raw("W", "default", {1});
+    FAIL() << "expected errand::TimeoutError";
+  } catch (const TimeoutError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("timed out"));
     EXPECT_TRUE(e.is_retryable());
   }
 }

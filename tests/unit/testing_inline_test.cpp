@@ -149,13 +149,19 @@ TEST(TestingFakeThreads, OneThreadDrainsWhileOthersEnqueue) {
   register_all(fake, seen, client);
   constexpr auto total = static_cast<std::size_t>(threads * jobs_per_thread);
   std::atomic<std::size_t> ran{0};
+  std::atomic<bool> enqueued{false};
   std::jthread drainer([&] {
-    while (ran.load() < total) {  // waits for the state (every job run), whatever the pace
+    // Waits for the state (every job run), whatever the pace; ends anyway once the
+    // enqueuers are done and nothing is left, so that a failed enqueue cannot hang it.
+    while (ran.load() < total) {
+      const bool last_round = enqueued.load();
       ran += fake.drain<Welcome>();
+      if (last_round) break;
       std::this_thread::yield();
     }
   });
   enqueue_from_threads([&](int t, int i) { (void)client.enqueue<Welcome>(t * 1000 + i, "x"); });
+  enqueued = true;
   drainer.join();
   EXPECT_EQ(ran.load(), total);
   EXPECT_EQ(seen.size(), total);

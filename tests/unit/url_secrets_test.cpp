@@ -1,4 +1,4 @@
-#include "core/url_secrets.hpp"
+#include "kit/url_secrets.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,6 +21,12 @@ TEST(MaskedUrl, APasswordWithUnescapedSpecialCharactersIsHiddenWhole) {
 TEST(MaskedUrl, ARedisUserinfoWithoutColonIsAPassword) {
   EXPECT_EQ(masked_url("redis://secret@cache/0"), "redis://***@cache/0");
   EXPECT_EQ(masked_url("postgres://app@db/app"), "postgres://app@db/app") << "a Postgres user name is no secret";
+}
+
+TEST(MaskedUrl, AKeyValueConnectionStringHasItsPasswordHidden) {
+  EXPECT_EQ(masked_url("host=db password=s3cret dbname=app"), "host=db password=*** dbname=app");
+  EXPECT_EQ(masked_url("password = 'it\\'s secret' host=db"), "password = *** host=db");
+  EXPECT_EQ(masked_url("host=db passwordless=1"), "host=db passwordless=1") << "another key";
 }
 
 TEST(MaskedUrl, UrlsWithoutSecretsAndOtherTextStayAsTheyAre) {

@@ -1,0 +1,131 @@
+// The SQLite store's process registry, stats and listings.
+#include "sqlite/sqlite_store.hpp"
+
+#include <errand/error.hpp>
+
+#include "kit/store_support.hpp"
+#include "sqlite/schema.hpp"
+
+#include <fmt/format.h>
+
+
+namespace errand::sqlite {
+namespace {
+
+void add_stat(Connection& c, const std::string& name, std::uint64_t amount) {
+  if (amount == 0) return;
+  c.prepare(
+       "INSERT INTO errand_stats (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + "
+       "excluded.value")
+      .bind(1, name)
+      .bind(2, static_cast<std::int64_t>(amount))
+      .run();
+}
+
+}  // namespace
+
+ProcessBeatResult SqliteStore::process_beat(const ProcessBeatParams& p) {
+  const TimePoint now = Clock::now();
+  auto c = pool_.acquire();
+  Transaction tx(*c);
+  c->prepare(
+       "INSERT INTO errand_processes (identity, info, beat, alive_until, quiet, busy) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+       "ON CONFLICT (identity) DO UPDATE SET info = excluded.info, beat = excluded.beat, alive_until = "
+       "excluded.alive_until, quiet = excluded.quiet, busy = excluded.busy")
+      .bind(1, p.identity)
+      .bind(2, p.info_json)
+      .bind(3, epoch_seconds(now))
+      .bind(4, epoch_seconds(now + p.liveness_ttl))
+      .bind(5, static_cast<std::int64_t>(p.quiet ? 1 : 0))
+      .bind(6, static_cast<std::int64_t>(p.busy.size()))
+      .run();
+  const std::string date = detail::utc_date(now);
+  add_stat(*c, "processed", p.processed);
+  add_stat(*c, "processed:" + date, p.processed);
+  add_stat(*c, "failed", p.failed);
+  add_stat(*c, "failed:" + date, p.failed);
+  ProcessBeatResult result;
+  Statement signals = c->prepare("DELETE FROM errand_signals WHERE identity = ?1 RETURNING signal");
+  signals.bind(1, p.identity);
+  while (signals.step()) result.signals.push_back(signals.text(0));
+  tx.commit();
+  return result;
+}
+
+void SqliteStore::process_stop(std::string_view identity) {
+  auto c = pool_.acquire();
+  // Its running jobs, if any are left, are then rescued by the next live process.
+  c->prepare("DELETE FROM errand_processes WHERE identity = ?1").bind(1, identity).run();
+}
+
+std::int64_t SqliteStore::process_count() {
+  auto c = pool_.acquire();
+  Statement s = c->prepare("SELECT COUNT(*) FROM errand_processes WHERE alive_until >= ?1");
+  s.bind(1, epoch_seconds(Clock::now()));
+  s.step();
+  return std::max<std::int64_t>(1, s.integer(0));
+}
+
+StoreStats SqliteStore::stats() {
+  auto c = pool_.acquire();
+  StoreStats stats;
+  Statement s = c->prepare("SELECT name, value FROM errand_stats WHERE name IN ('processed', 'failed')");
+  while (s.step()) (s.text(0) == "processed" ? stats.processed : stats.failed) = s.integer(1);
+  return stats;
+}
+
+std::int64_t SqliteStore::queue_size(std::string_view queue) {
+  auto c = pool_.acquire();
+  Statement s = c->prepare("SELECT COUNT(*) FROM errand_jobs WHERE queue = ?1 AND state = 0");
+  s.bind(1, queue);
+  s.step();
+  return s.integer(0);
+}
+
+std::vector<std::string> SqliteStore::queue_names() {
+  auto c = pool_.acquire();
+  Statement s = c->prepare("SELECT name FROM errand_queues ORDER BY name");
+  std::vector<std::string> names;
+  while (s.step()) names.push_back(s.text(0));
+  return names;
+}
+
+std::vector<SetEntry> SqliteStore::set_entries(JobSet set, std::size_t limit) {
+  auto c = pool_.acquire();
+  Statement s = c->prepare("SELECT run_at, payload FROM errand_jobs WHERE state = ?1 ORDER BY run_at, id LIMIT ?2");
+  s.bind(1, static_cast<std::int64_t>(state_of(set))).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<SetEntry> entries;
+  while (s.step()) entries.push_back({from_epoch_seconds(s.real(0)), s.text(1)});
+  return entries;
+}
+
+std::int64_t SqliteStore::set_size(JobSet set) {
+  auto c = pool_.acquire();
+  Statement s = c->prepare("SELECT COUNT(*) FROM errand_jobs WHERE state = ?1");
+  s.bind(1, static_cast<std::int64_t>(state_of(set)));
+  s.step();
+  return s.integer(0);
+}
+
+}  // namespace errand::sqlite
+
+namespace errand {
+
+SqliteOptions SqliteOptions::from_url(std::string_view url) {
+  constexpr std::string_view scheme = "sqlite://";
+  if (!url.starts_with(scheme)) {
+    throw ConfigError(fmt::format("errand: a sqlite URL starts with sqlite://, got \"{}\"", url));
+  }
+  SqliteOptions options;
+  options.path = std::string(url.substr(scheme.size()));
+  if (options.path.empty()) {
+    throw ConfigError(fmt::format("errand: sqlite URL \"{}\" names no file (sqlite://path/to/errand.db)", url));
+  }
+  return options;
+}
+
+std::shared_ptr<Store> connect_sqlite(const SqliteOptions& options) {
+  return std::make_shared<sqlite::SqliteStore>(options);
+}
+
+}  // namespace errand
