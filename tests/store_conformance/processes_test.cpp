@@ -31,13 +31,16 @@ TEST_P(InProgressListConformance, JobsOfAProcessThatStoppedBeatingComeBack) {
   const std::string dead = "host:2:bbbbbbbbbbbb";
   ProcessBeatParams beat;
   beat.identity = dead;
-  beat.liveness_ttl = std::chrono::milliseconds(100);
+  beat.liveness_ttl = std::chrono::seconds(2);  // long enough to be seen alive on a loaded machine
   (void)store->process_beat(beat);
   insert("q", "held");
   ASSERT_EQ(jids(fetch({"q"}, 1, dead)), Jids{"held"});
   EXPECT_EQ(store->job_rescue_orphans({"host:3:cccccccccccc"}), 0U) << "still alive";
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(store->job_rescue_orphans({"host:3:cccccccccccc"}), 1U);
+  // No more beats: once its liveness runs out, its job comes back (wait for that state).
+  std::size_t rescued = 0;
+  EXPECT_TRUE(test::eventually([&] { return (rescued += store->job_rescue_orphans({"host:3:cccccccccccc"})) > 0; },
+                               std::chrono::seconds(15)));
+  EXPECT_EQ(rescued, 1U);
   EXPECT_EQ(jids(fetch({"q"})), Jids{"held"});
 }
 

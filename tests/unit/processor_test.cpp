@@ -179,16 +179,25 @@ TEST_F(ProcessorTest, StopPushesRunningJobsBackAfterTheTimeout) {
 TEST_F(ProcessorTest, QuietStopsFetchingButFinishesRunningJobs) {
   Processor processor(store, options(1));
   add_echo(processor);
+  std::atomic<bool> running{false};
+  std::atomic<bool> released{false};
+  processor.register_handler("Blocker", [&](const Job&, Context&) {
+    running = true;
+    while (!released.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
   processor.start();
-  (void)client.enqueue<Echo>("before");
-  ASSERT_TRUE(test::eventually([&] { return recorder.size() == 1; }));
-  processor.quiet();
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  (void)client.enqueue_raw("Blocker", "default", {});
+  ASSERT_TRUE(test::eventually([&] { return running.load(); }));
+  processor.quiet();  // while the blocker runs
   (void)client.enqueue<Echo>("after");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  released = true;
+  ASSERT_TRUE(test::eventually([&] { return processor.stats().processed == 1 && processor.stats().busy == 0; }))
+      << "the running job finished after quiet";
   processor.stop();
-  EXPECT_EQ(recorder.size(), 1U);
-  EXPECT_EQ(store->queue_size("default"), 1);
+  EXPECT_EQ(recorder.size(), 0U) << "nothing new ran after quiet";
+  EXPECT_EQ(store->queue_size("default"), 1) << "only the job enqueued after quiet waits: the running one was done, "
+                                                "not pushed back";
+  EXPECT_EQ(processor.stats().failed, 0U);
 }
 
 TEST_F(ProcessorTest, RegistrationErrorsAreClear) {
@@ -243,6 +252,21 @@ TEST_F(ProcessorTest, RunUntilSignalQuietsOnTstpAndStopsOnTerm) {
   ASSERT_EQ(kill(getpid(), SIGTERM), 0);
   runner.join();  // returns once stopped
   EXPECT_EQ(store->queue_size("default"), 1);
+}
+
+TEST_F(ProcessorTest, AJobThatStopsItsOwnProcessorEndsRunUntilSignal) {
+  Processor processor(store, options(2));
+  std::atomic<int> runs{0};
+  processor.register_handler("Stopper", [&](const Job&, Context&) {
+    ++runs;
+    processor.stop();  // from inside a job: must not wait for itself
+  });
+  std::thread runner([&] { processor.run_until_signal(); });
+  (void)client.enqueue_raw("Stopper", "default", {});
+  runner.join();  // returns because the job stopped the processor
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_EQ(store->queue_size("default"), 0) << "the stopping job itself finished and was acknowledged";
+  EXPECT_EQ(processor.stats().failed, 0U);
 }
 
 TEST_F(ProcessorTest, AJobMayStopOrQuietItsOwnProcessor) {
