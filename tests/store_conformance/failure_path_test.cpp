@@ -155,6 +155,22 @@ std::string random_payload(std::mt19937_64& rng, int i) {
 
 /// `count` random payloads this store accepts: Postgres keeps jsonb and refuses text
 /// that is not JSON at insert, as any pgmq client would see.
+std::vector<std::string> fuzz_payloads(const Store& store, std::uint64_t seed, int count);
+
+/// A fuzz run's store, processor options and counters: the payloads are in the store.
+struct FuzzRun {
+  FuzzRun(const std::shared_ptr<Store>& store, std::uint64_t seed, int count) {
+    const std::vector<std::string> payloads = fuzz_payloads(*store, seed, count);
+    for (const auto& payload : payloads) insert_raw(*store, {payload});
+    inserted = payloads.size();
+    options.logger = logger;
+  }
+  std::uint64_t inserted = 0;
+  std::atomic<int> ran{0};
+  std::shared_ptr<test::CapturingLogger> logger = std::make_shared<test::CapturingLogger>();
+  ProcessorOptions options = quick_options(3);
+};
+
 std::vector<std::string> fuzz_payloads(const Store& store, std::uint64_t seed, int count) {
   std::mt19937_64 rng(seed);
   std::vector<std::string> payloads;
@@ -187,15 +203,10 @@ void register_fuzz_workers(Processor& processor, std::atomic<int>& ran) {
 }
 
 TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetchedOnce) {
-  const std::vector<std::string> payloads = fuzz_payloads(*store, 20261203, 150);
-  for (const auto& payload : payloads) insert_raw(*store, {payload});
-  const auto inserted = static_cast<std::uint64_t>(payloads.size());
-  std::atomic<int> ran{0};
-  auto logger = std::make_shared<test::CapturingLogger>();
-  ProcessorOptions options = quick_options(3);
-  options.logger = logger;
-  Processor processor(store, options);
-  register_fuzz_workers(processor, ran);
+  FuzzRun run(store, 20261203, 150);
+  const std::uint64_t inserted = run.inserted;
+  Processor processor(store, run.options);
+  register_fuzz_workers(processor, run.ran);
   processor.start();
   ASSERT_TRUE(test::eventually([&] { return processor.stats().processed >= inserted; }, std::chrono::seconds(60)))
       << processor.stats().processed << " of " << inserted;
@@ -205,25 +216,20 @@ TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetche
   EXPECT_LE(store->set_size(JobSet::retry) + store->set_size(JobSet::dead), static_cast<std::int64_t>(inserted));
   EXPECT_GT(store->set_size(JobSet::dead), 0);
   EXPECT_GT(store->set_size(JobSet::retry), 0);
-  EXPECT_GT(ran.load(), 0) << logger->joined();
+  EXPECT_GT(run.ran.load(), 0) << run.logger->joined();
 }
 
 // The same payloads with every retry due at once and two retries allowed: each job runs
 // a bounded number of times and the retry set empties. A job whose failure is recorded
 // as fetched (no retry_count) would come back for ever instead.
 TEST_P(StoreConformance, FuzzWithRetriesDueAtOnceEveryJobEndsDoneOrDead) {
-  const std::vector<std::string> payloads = fuzz_payloads(*store, 20261204, 100);
-  for (const auto& payload : payloads) insert_raw(*store, {payload});
-  const auto inserted = static_cast<std::uint64_t>(payloads.size());
-  std::atomic<int> ran{0};
-  auto logger = std::make_shared<test::CapturingLogger>();
-  ProcessorOptions options = quick_options(3);
-  options.logger = logger;
-  options.poll_interval_average = ProcessorOptions::min_poll_interval;
-  options.retry.max_retries = 2;
-  options.retry.retry_in = [](std::int64_t, const std::exception&) { return RetryIn::exactly(std::chrono::seconds(0)); };
-  Processor processor(store, options);
-  register_fuzz_workers(processor, ran);
+  FuzzRun run(store, 20261204, 100);
+  const std::uint64_t inserted = run.inserted;
+  run.options.poll_interval_average = ProcessorOptions::min_poll_interval;
+  run.options.retry.max_retries = 2;
+  run.options.retry.retry_in = [](std::int64_t, const std::exception&) { return RetryIn::exactly(std::chrono::seconds(0)); };
+  Processor processor(store, run.options);
+  register_fuzz_workers(processor, run.ran);
   processor.start();
   // Quiet: nothing waiting, nothing held, and no job run since the last look.
   std::uint64_t last = 0;
@@ -240,7 +246,7 @@ TEST_P(StoreConformance, FuzzWithRetriesDueAtOnceEveryJobEndsDoneOrDead) {
       std::chrono::seconds(90));
   processor.stop();
   ASSERT_TRUE(settled) << processor.stats().processed << " runs for " << inserted << " jobs; retry set "
-                       << store->set_size(JobSet::retry) << "\n" << logger->joined();
+                       << store->set_size(JobSet::retry) << "\n" << run.logger->joined();
   // A job runs at most 1 + its retries: 2 by default, 3 for "retry": 3, 8 from
   // "retry_count": -5 (as in Sidekiq, a negative count buys retries).
   EXPECT_LE(processor.stats().processed, 8 * inserted);
