@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -51,7 +52,8 @@ class Processor::Impl {
   /// returns false without waiting for their threads (the caller then exits).
   bool stop(const std::function<bool()>& forced = {});
 
-  void run_until_signal();
+  /// errand::run_until_signal for a group of distinct processors (processor_signals.cpp).
+  static void run_until_signal(std::span<Impl* const> group);
 
   ProcessorStats stats() const { return {counters_.processed.load(), counters_.failed.load(), handoff_.busy()}; }
   const std::string& identity() const { return identity_; }
