@@ -163,7 +163,8 @@ class Processor {
 ///   It returns when all have stopped.
 /// - A second TERM or INT while they stop pushes the running jobs of every processor
 ///   back to their queues (each to its own store) at once and exits the process with
-///   status 1, without waiting for those jobs.
+///   status 1, without waiting for those jobs, nor for jobs that were pushed back at
+///   their timeout but ignore their stop_token.
 /// - stop() on any of them (from a job, another thread, or a dashboard's "stop") stops
 ///   them all: one process, one shutdown.
 ///

@@ -47,9 +47,10 @@ class Processor::Impl {
   void start();
   void quiet();
 
-  /// Stops as Processor::stop() documents. While it waits for running jobs it polls
-  /// `forced`: when that returns true, running jobs are pushed back at once and stop()
-  /// returns false without waiting for their threads (the caller then exits).
+  /// Stops as Processor::stop() documents. While it waits for running jobs (and, past
+  /// the timeout, for the threads of the jobs it pushed back) it polls `forced`: when
+  /// that returns true, running jobs are pushed back at once and stop() returns false
+  /// without waiting for their threads (the caller then exits).
   bool stop(const std::function<bool()>& forced = {});
 
   /// errand::run_until_signal for a group of distinct processors (processor_signals.cpp).

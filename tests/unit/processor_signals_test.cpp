@@ -24,11 +24,14 @@
 namespace errand::processor_signals_test {
 namespace {
 
-/// "Blocking" jobs run until the gate opens (then they finish) or their stop token fires.
+/// "Blocking" jobs run until the gate opens (then they finish) or, unless they ignore
+/// it, their stop token fires.
 struct Gate {
   std::atomic<bool> open{false};
   std::atomic<int> finished{0};
 };
+
+enum class StopToken { heeded, ignored };
 
 class ProcessorSignalsTest : public ::testing::Test {
  protected:
@@ -40,11 +43,14 @@ class ProcessorSignalsTest : public ::testing::Test {
   }
 
   /// A processor on `store` that runs Blocking jobs, with one of them enqueued.
-  std::unique_ptr<Processor> blocking_processor(std::shared_ptr<Store> store, std::chrono::milliseconds timeout) {
+  std::unique_ptr<Processor> blocking_processor(std::shared_ptr<Store> store, std::chrono::milliseconds timeout,
+                                                StopToken token = StopToken::heeded) {
     (void)Client(store).enqueue_raw("Blocking", "default", json::array{});
     auto processor = std::make_unique<Processor>(std::move(store), options(timeout));
-    processor->register_handler("Blocking", [this](const Job&, Context& ctx) {
-      while (!gate.open && !ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    processor->register_handler("Blocking", [this, token](const Job&, Context& ctx) {
+      while (!gate.open && (token == StopToken::ignored || !ctx.stop_requested())) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
       if (gate.open) ++gate.finished;
     });
     return processor;
@@ -128,34 +134,60 @@ TEST_F(ProcessorSignalsTest, AGroupMustNameEachProcessorOnce) {
   EXPECT_THAT(message(twice), ::testing::HasSubstr("twice; pass each processor once"));
 }
 
-// The exit needs a process of its own: the death test's child runs this test again from
-// the top, and finds the directory its parent chose through the environment.
-TEST_F(ProcessorSignalsTest, ASecondTermPushesTheRunningJobsOfEveryStoreBackAndExits1) {
-  constexpr const char* dir_variable = "ERRAND_PROCESSOR_SIGNALS_TEST_DIR";
-  std::optional<test::TempDir> own_dir;
-  const char* inherited = std::getenv(dir_variable);
-  const std::string dir = inherited != nullptr ? std::string(inherited) : own_dir.emplace().path();
-  ::setenv(dir_variable, dir.c_str(), 1);
-  const std::string first = dir + "/first.db";
-  const std::string second = dir + "/second.db";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(
-      {
-        auto a = blocking_processor(connect_sqlite({.path = first}), std::chrono::seconds(30));
-        auto b = blocking_processor(connect_sqlite({.path = second}), std::chrono::seconds(30));
-        std::jthread signaller([&] {
-          if (!both_busy(*a, *b)) std::_Exit(3);
-          ::kill(getpid(), SIGTERM);
-          if (!logged("stopping 2 processors", 1)) std::_Exit(4);
-          ::kill(getpid(), SIGTERM);
-        });
-        run_until_signal({a.get(), b.get()});
-        std::_Exit(2);  // returned: the second TERM did not force the exit
-      },
-      ::testing::ExitedWithCode(1), "");
-  ::unsetenv(dir_variable);
-  EXPECT_EQ(connect_sqlite({.path = first})->queue_size("default"), 1) << "the first store's job is back";
-  EXPECT_EQ(connect_sqlite({.path = second})->queue_size("default"), 1) << "the second store's job is back";
+struct ProcessorSetup {
+  std::chrono::milliseconds shutdown_timeout;
+  StopToken token = StopToken::heeded;
+};
+
+class ProcessorSignalsExitTest : public ProcessorSignalsTest {
+ protected:
+  /// Two processors on two SQLite files, each running one Blocking job, in a child
+  /// process (the exit needs a process of its own): TERM, then TERM again once
+  /// `before_second` is logged. Expects exit status 1 and both jobs back in their queues.
+  /// The death test's child runs the test again from the top: it finds the directory
+  /// its parent chose through the environment.
+  void expect_second_term_exits_1_with_both_jobs_back(ProcessorSetup first, ProcessorSetup second,
+                                                      std::string_view before_second) {
+    constexpr const char* dir_variable = "ERRAND_PROCESSOR_SIGNALS_TEST_DIR";
+    std::optional<test::TempDir> own_dir;
+    const char* inherited = std::getenv(dir_variable);
+    const std::string dir = inherited != nullptr ? std::string(inherited) : own_dir.emplace().path();
+    ::setenv(dir_variable, dir.c_str(), 1);
+    const std::string first_path = dir + "/first.db";
+    const std::string second_path = dir + "/second.db";
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(
+        {
+          auto a = blocking_processor(connect_sqlite({.path = first_path}), first.shutdown_timeout, first.token);
+          auto b = blocking_processor(connect_sqlite({.path = second_path}), second.shutdown_timeout, second.token);
+          std::jthread signaller([&] {
+            if (!both_busy(*a, *b)) std::_Exit(3);
+            ::kill(getpid(), SIGTERM);
+            if (!logged(before_second, 1)) std::_Exit(4);
+            ::kill(getpid(), SIGTERM);
+            if (!logged("forced exit", 1)) std::_Exit(5);  // 20 s and still waiting
+          });
+          run_until_signal({a.get(), b.get()});
+          std::_Exit(2);  // returned: the second TERM did not force the exit
+        },
+        ::testing::ExitedWithCode(1), "");
+    ::unsetenv(dir_variable);
+    EXPECT_EQ(connect_sqlite({.path = first_path})->queue_size("default"), 1) << "the first store's job is back";
+    EXPECT_EQ(connect_sqlite({.path = second_path})->queue_size("default"), 1) << "the second store's job is back";
+  }
+};
+
+TEST_F(ProcessorSignalsExitTest, ASecondTermPushesTheRunningJobsOfEveryStoreBackAndExits1) {
+  expect_second_term_exits_1_with_both_jobs_back({std::chrono::seconds(30)}, {std::chrono::seconds(30)},
+                                                 "stopping 2 processors");
+}
+
+// One processor pushed its job back at its 100 ms timeout but waits for the job's thread
+// (the job ignores its stop token); the other still waits for its job: neither holds up
+// the forced exit.
+TEST_F(ProcessorSignalsExitTest, ASecondTermDoesNotWaitForAJobThatIgnoresItsStopToken) {
+  expect_second_term_exits_1_with_both_jobs_back({std::chrono::milliseconds(100), StopToken::ignored},
+                                                 {std::chrono::seconds(30)}, "(still running at the shutdown timeout)");
 }
 
 }  // namespace
