@@ -4,6 +4,10 @@
 //   processor.register_worker<Welcome>();
 //   processor.use(TimingMiddleware{});
 //   processor.run_until_signal();   // TERM/INT: stop; TSTP: quiet
+//
+// Several processors (a worker on two stores while migrating) run until a signal together:
+//
+//   errand::run_until_signal({&redis_processor, &postgres_processor});
 #pragma once
 
 #include <errand/job.hpp>
@@ -17,8 +21,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -131,6 +137,7 @@ class Processor {
   /// at once and exits the process (status 1) without waiting for them.
   /// To hold a signal that arrives while the program starts up (before this call), block
   /// SIGINT, SIGTERM and SIGTSTP at the top of main: this call unblocks them.
+  /// The same as errand::run_until_signal({this}).
   void run_until_signal();
 
   [[nodiscard]] ProcessorStats stats() const;
@@ -141,6 +148,38 @@ class Processor {
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
+
+  friend void run_until_signal(std::span<Processor* const> processors);
 };
+
+/// Runs several processors until a signal, with Processor::run_until_signal()'s rules
+/// applied to all of them; that member function is this one for a single processor.
+///
+/// - It starts them all, then blocks. SIGTSTP quiets them all.
+/// - SIGTERM or SIGINT stops them all at once, each on its own thread: each gets its
+///   own shutdown_timeout (paid once, not once per processor), puts its fetched but
+///   unstarted jobs back at once and pushes back the jobs still running at its timeout.
+///   It returns when all have stopped.
+/// - A second TERM or INT while they stop pushes the running jobs of every processor
+///   back to their queues (each to its own store) at once and exits the process with
+///   status 1, without waiting for those jobs, nor for jobs that were pushed back at
+///   their timeout but ignore their stop_token.
+/// - stop() on any of them (from a job, another thread, or a dashboard's "stop") stops
+///   them all: one process, one shutdown.
+///
+/// The processors may use different stores (a worker registered on Redis and Postgres
+/// while jobs move between them) and must not have been started. Throws ConfigError for
+/// an empty list, a null pointer, a processor named twice, or while another
+/// run_until_signal runs in this process; and what start() throws.
+///
+/// A function over processors the caller owns rather than a ProcessorGroup class: a
+/// group would own nothing and add nothing but this call, and each processor keeps its
+/// own options, workers and middleware (one per store), configured as for one.
+void run_until_signal(std::span<Processor* const> processors);
+
+/// errand::run_until_signal({&redis_processor, &postgres_processor}).
+inline void run_until_signal(std::initializer_list<Processor*> processors) {
+  run_until_signal(std::span<Processor* const>(processors.begin(), processors.size()));
+}
 
 }  // namespace errand

@@ -1,18 +1,13 @@
-// `run`: one processor per chosen store, all with the application's workers, until TERM/INT.
+// `run`: one processor per chosen store, all with the application's workers, until TERM/INT
+// (errand::run_until_signal over them all).
 #include "cli/commands.hpp"
 #include "cli/store_choice.hpp"
 #include "core/signals.hpp"
 
-#include <errand/logger.hpp>
-
 #include <fmt/format.h>
 
-#include <atomic>
 #include <charconv>
-#include <csignal>
-#include <cstdlib>
 #include <memory>
-#include <thread>
 
 namespace errand::cli {
 namespace {
@@ -70,41 +65,6 @@ WorkerRegistry with_configured_settings(const WorkerRegistry& registry, const Co
   return workers;
 }
 
-bool is_stop(std::optional<int> signal) { return signal == SIGINT || signal == SIGTERM; }
-
-/// Several processors: quiet them all on TSTP; on TERM/INT stop them all at once (so the
-/// shutdown timeout is not paid once per store); a second TERM/INT exits at once. Their
-/// running jobs then come back through each store's reliable fetch or lease.
-void run_all(std::vector<std::unique_ptr<Processor>>& processors, Logger& logger) {
-  detail::SignalWatcher signals;
-  for (auto& p : processors) p->start();
-  std::optional<int> signal;
-  while (!is_stop(signal = signals.wait(std::chrono::milliseconds(500)))) {
-    if (signal == SIGTSTP) {
-      logger.info("errand: received TSTP; no new jobs are fetched (quiet)");
-      for (auto& p : processors) p->quiet();
-    }
-  }
-  logger.info(fmt::format("errand: received {}; stopping {} processors; a second one forces the exit",
-                          signal == SIGINT ? "INT" : "TERM", processors.size()));
-  for (auto& p : processors) p->quiet();
-  std::atomic<std::size_t> stopped{0};
-  std::vector<std::jthread> stoppers;
-  for (auto& p : processors) {
-    stoppers.emplace_back([&stopped, &p] {
-      p->stop();
-      ++stopped;
-    });
-  }
-  while (stopped.load() < processors.size()) {
-    if (is_stop(signals.wait(std::chrono::milliseconds(100)))) {
-      logger.warn("errand: forced exit at a second signal: running jobs return to their queues through reliable "
-                  "fetch or their lease");
-      std::_Exit(exit_failure);
-    }
-  }
-}
-
 }  // namespace
 
 int run_command(const CommonOptions& common, const RunOptions& options, const WorkerRegistry& registry,
@@ -125,13 +85,9 @@ int run_command(const CommonOptions& common, const RunOptions& options, const Wo
     if (cli_options.configure_processor) cli_options.configure_processor(*processor, backend);
     processors.push_back(std::move(processor));
   }
-  if (processors.size() == 1) {
-    processors.front()->run_until_signal();  // the second signal also pushes running jobs back
-  } else {
-    const std::shared_ptr<Logger> logger =
-        backends.front().processor.logger ? backends.front().processor.logger : stderr_logger();
-    run_all(processors, *logger);
-  }
+  std::vector<Processor*> group;
+  for (const auto& processor : processors) group.push_back(processor.get());
+  run_until_signal(group);  // a second TERM/INT pushes the running jobs back on every store, then exits 1
   return exit_ok;
 }
 

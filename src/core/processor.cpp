@@ -50,7 +50,7 @@ WorkerRegistry& Processor::registry() { return impl_->registry(); }
 void Processor::start() { impl_->start(); }
 void Processor::quiet() { impl_->quiet(); }
 void Processor::stop() { (void)impl_->stop(); }
-void Processor::run_until_signal() { impl_->run_until_signal(); }
+void Processor::run_until_signal() { errand::run_until_signal({this}); }
 ProcessorStats Processor::stats() const { return impl_->stats(); }
 const std::string& Processor::identity() const { return impl_->identity(); }
 

@@ -84,17 +84,20 @@ bool Processor::Impl::stop(const std::function<bool()>& forced) {
   poll_stop_.request_stop();
   fetcher_.join();
   requeue(handoff_.close(), "fetched but not started");
-  switch (wait_for_running_jobs(deadline, forced)) {
-    case Wait::idle: break;
-    case Wait::timed_out: give_back_running("still running at the shutdown timeout"); break;
-    case Wait::forced:
-      give_back_running("still running at a second stop signal");
-      completions_.stop();
-      try {
-        store_->process_stop(identity_);
-      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the entry expires in 60 s anyway
-      }
-      return false;
+  Wait waited = wait_for_running_jobs(deadline, forced);
+  if (waited == Wait::timed_out) {
+    give_back_running("still running at the shutdown timeout");
+    // Their threads end when their jobs heed the stop token; a second signal need not wait.
+    waited = wait_for_running_jobs(std::chrono::steady_clock::time_point::max(), forced);
+  }
+  if (waited == Wait::forced) {
+    give_back_running("still running at a second stop signal");
+    completions_.stop();
+    try {
+      store_->process_stop(identity_);
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the entry expires in 60 s anyway
+    }
+    return false;
   }
   workers_.join();
   deadlines_.stop();

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -46,12 +47,14 @@ class Processor::Impl {
   void start();
   void quiet();
 
-  /// Stops as Processor::stop() documents. While it waits for running jobs it polls
-  /// `forced`: when that returns true, running jobs are pushed back at once and stop()
-  /// returns false without waiting for their threads (the caller then exits).
+  /// Stops as Processor::stop() documents. While it waits for running jobs (and, past
+  /// the timeout, for the threads of the jobs it pushed back) it polls `forced`: when
+  /// that returns true, running jobs are pushed back at once and stop() returns false
+  /// without waiting for their threads (the caller then exits).
   bool stop(const std::function<bool()>& forced = {});
 
-  void run_until_signal();
+  /// errand::run_until_signal for a group of distinct processors (processor_signals.cpp).
+  static void run_until_signal(std::span<Impl* const> group);
 
   ProcessorStats stats() const { return {counters_.processed.load(), counters_.failed.load(), handoff_.busy()}; }
   const std::string& identity() const { return identity_; }

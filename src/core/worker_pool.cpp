@@ -108,7 +108,7 @@ std::vector<FetchedJob> WorkerPool::abandon_running() {
   std::vector<FetchedJob> running;
   for (auto& slot : slots_) {
     std::lock_guard lock(slot.mutex);
-    if (slot.job == nullptr || slot.finishing) continue;
+    if (slot.job == nullptr || slot.finishing || slot.abandoned) continue;  // each given back once
     slot.abandoned = true;
     slot.stop.request_stop();
     running.push_back(*slot.job);

@@ -26,5 +26,14 @@ int main(int argc, char** argv) {
     std::ofstream out(output != nullptr ? output : "cli_app_output.txt", std::ios::app);
     out << "stopped\n";
   });
+  // Notes its start ("started <args>"), then runs until its stop token fires.
+  workers.add_handler("BlockingWorker", {}, [output, lock](const errand::Job& job, errand::Context& ctx) {
+    {
+      const std::lock_guard guard(*lock);
+      std::ofstream out(output != nullptr ? output : "cli_app_output.txt", std::ios::app);
+      out << "started " << errand::to_json(job.args()) << '\n';
+    }
+    while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
   return errand::cli::main(argc, argv, workers);
 }

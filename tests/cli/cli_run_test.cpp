@@ -21,8 +21,8 @@ class cli_run : public ::testing::Test {
  protected:
   void SetUp() override { flush_redis(); }
 
-  void enqueue(const std::string& args, std::vector<std::string> where) {
-    std::vector<std::string> command{"enqueue", "AppendWorker", args};
+  void enqueue(const std::string& args, std::vector<std::string> where, const std::string& worker = "AppendWorker") {
+    std::vector<std::string> command{"enqueue", worker, args};
     command.insert(command.end(), where.begin(), where.end());
     const CliResult r = run_errand(command);
     ASSERT_EQ(r.status, 0) << r.err;
@@ -109,6 +109,30 @@ TEST_F(cli_run, AppRunsTwoConfiguredStoresAtOnce) {
   for (const char* store : {"sqlite", "redis"}) {
     const CliResult stats = run_errand({"stats", "--json", "--config", config, "--store", store});
     EXPECT_EQ(parsed(stats).at("processed"), 1) << store;
+  }
+}
+
+// The first TERM waits up to the 60 s shutdown timeout for the jobs, which run until
+// stopped; the second pushes them back to the queues of both stores and exits 1 at once.
+TEST_F(cli_run, ASecondTermPushesTheRunningJobsBackOnBothStores) {
+  const std::string config = dir.file("errand.toml");
+  write_file(config, two_store_config(dir.file("jobs.db"), redis_url()));
+  enqueue("[\"sqlite\"]", {"--config", config, "--store", "sqlite"}, "BlockingWorker");
+  enqueue("[\"redis\"]", {"--config", config, "--store", "redis"}, "BlockingWorker");
+  Subprocess app({CLI_APP, "run", "--config", config, "-t", "60"}, {"CLI_APP_OUTPUT=" + output}, log);
+  ASSERT_TRUE(eventually([&] { return ran().size() == 2; }, std::chrono::seconds(30))) << read_file(log);
+  EXPECT_THAT(ran(), UnorderedElementsAre("started [\"sqlite\"]", "started [\"redis\"]"));
+  ASSERT_EQ(::kill(app.pid(), SIGTERM), 0);
+  ASSERT_TRUE(eventually([&] { return read_file(log).find("stopping 2 processors") != std::string::npos; },
+                         std::chrono::seconds(30)))
+      << read_file(log);
+  const int status = app.stop(SIGTERM, std::chrono::seconds(30));  // not 60 s: SIGKILL then
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << read_file(log);
+  EXPECT_THAT(read_file(log), HasSubstr("still running at a second stop signal"));
+  for (const char* store : {"sqlite", "redis"}) {
+    const CliResult queues = run_errand({"queues", "--json", "--config", config, "--store", store});
+    EXPECT_EQ(parsed(queues), parse_json(R"([{"name":"default","size":1}])")) << store << ": the job is back";
   }
 }
 
