@@ -39,6 +39,9 @@ class QueryBuilder {
  public:
   explicit QueryBuilder(const Setting<std::string>& url) : url_(url), taken_(query_names(*url.value)) {}
 
+  /// Whether the URL itself sets `parameter`.
+  [[nodiscard]] bool in_url(std::string_view parameter) const { return taken_.contains(parameter); }
+
   template <class T, class Text>
   void add(const Setting<T>& setting, std::string_view parameter, Text to_text) {
     if (!setting.has_value()) return;
@@ -78,16 +81,15 @@ std::string redis_url_with(const Setting<std::string>& url, const RedisSettings&
   require_tls(redis.cert_file);
   require_tls(redis.key_file);
   require_tls(redis.verify_peer);
-  const auto taken = query_names(*url.value);
+  QueryBuilder query(url);
   const auto require_pair = [&](const Setting<std::string>& one, std::string_view other_key, std::string_view other) {
-    if (one.has_value() && !taken.contains(other)) {
+    if (one.has_value() && !query.in_url(other)) {
       fail(one.origin, "is set without {}; a client certificate and its key go together, give both", other_key);
     }
   };
   if (!redis.key_file.has_value()) require_pair(redis.cert_file, "tls.key-file", "ssl_keyfile");
   if (!redis.cert_file.has_value()) require_pair(redis.key_file, "tls.cert-file", "ssl_certfile");
   const auto text = [](const auto& value) { return fmt::format("{}", value); };
-  QueryBuilder query(url);
   query.add(redis.key_namespace, "namespace", text);
   query.add(redis.pool_size, "pool_size", text);
   query.add(redis.fetch_pool_size, "fetch_pool_size", text);

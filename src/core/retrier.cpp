@@ -16,6 +16,7 @@
 namespace errand::detail {
 namespace {
 constexpr std::size_t max_error_message_chars = 10'000;  // Sidekiq's limit
+constexpr double max_retry_delay_seconds = 10.0 * 365 * 24 * 3600;  // keeps time points in range
 
 /// An error that would come back at every try: the store refuses the payload or the
 /// name, not the moment.
@@ -23,8 +24,7 @@ bool refused_for_good(const std::exception& e) {
   return dynamic_cast<const PayloadError*>(&e) != nullptr || dynamic_cast<const ArgumentError*>(&e) != nullptr ||
          dynamic_cast<const ConfigError*>(&e) != nullptr;
 }
-constexpr double max_retry_delay_seconds = 10.0 * 365 * 24 * 3600;  // keeps time points in range
-}
+}  // namespace
 
 RetryDecision decide_retry(const Job& job, const JobOptions* worker_options, int default_max) {
   json::value retry = true;

@@ -61,16 +61,27 @@ inline std::string for_manual_retry(std::string_view payload) {
   }
 }
 
-/// The payload a due scheduled job or retry goes to its queue with: `enqueued_at` set to
-/// `now` in `version`'s format, as Sidekiq's poller does (it pushes through
-/// Sidekiq::Client). Unreadable: as it is (the processor sends it to the dead set).
-inline std::string for_enqueue_now(std::string_view payload, TimePoint now, SidekiqVersion version) {
+/// A due scheduled job or retry, ready for its queue.
+struct DueJob {
+  std::string payload;  ///< with `enqueued_at` set, as Sidekiq's poller does (it pushes through Sidekiq::Client)
+  std::string queue;    ///< as queue_of(payload)
+};
+
+/// `payload` parsed once for both: `enqueued_at` set to `now` in `version`'s format, and
+/// its queue. Unreadable: as it is, to "default" (the processor sends it to the dead set).
+inline DueJob due_job(std::string_view payload, TimePoint now, SidekiqVersion version) {
+  Job job;
   try {
-    Job job = Job::parse(payload);
-    job.set("enqueued_at", timestamp_value(now, version));
-    return job.dump();
+    job = Job::parse(payload);
   } catch (const Error&) {
-    return std::string(payload);
+    return {std::string(payload), "default"};
+  }
+  std::string queue(job.queue());
+  try {
+    job.set("enqueued_at", timestamp_value(now, version));
+    return {job.dump(), std::move(queue)};
+  } catch (const Error&) {
+    return {std::string(payload), std::move(queue)};
   }
 }
 

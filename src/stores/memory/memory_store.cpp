@@ -87,11 +87,10 @@ class MemoryStore final : public Store {
       for (const JobSet from : {JobSet::retry, JobSet::scheduled}) {
         auto& jobs = set(from);
         while (moved < params.max && !jobs.empty() && jobs.begin()->first <= params.now) {
-          std::string payload = detail::for_enqueue_now(jobs.begin()->second, params.now, sidekiq_version());
+          detail::DueJob ready = detail::due_job(jobs.begin()->second, params.now, sidekiq_version());
           jobs.erase(jobs.begin());
-          const std::string queue = detail::queue_of(payload);
-          queue_names_.insert(queue);
-          queues_[queue].push_front(std::move(payload));
+          queue_names_.insert(ready.queue);
+          queues_[ready.queue].push_front(std::move(ready.payload));
           ++moved;
         }
       }

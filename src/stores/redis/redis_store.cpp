@@ -28,7 +28,6 @@ using redis::Commands;
 using redis::Connection;
 using redis::Reply;
 
-
 std::string score(TimePoint t) { return format_double(epoch_seconds(t)); }
 
 /// A sorted-set score as Redis prints it ("1700000000.5", "inf", "-inf").
@@ -289,12 +288,11 @@ class RedisStore final : public Store {
     };
     flush();
     for (auto& member : members) {
-      std::string fresh = detail::for_enqueue_now(member.text(), now, version_);
-      std::string queue = detail::queue_of(member.text());
-      bytes += member.text().size() + fresh.size();
+      detail::DueJob due = detail::due_job(member.text(), now, version_);
+      bytes += member.text().size() + due.payload.size();
       args.push_back(std::move(member.text()));
-      args.push_back(std::move(fresh));
-      args.push_back(std::move(queue));
+      args.push_back(std::move(due.payload));
+      args.push_back(std::move(due.queue));
       if (bytes >= due_batch_bytes) flush();
     }
     flush();

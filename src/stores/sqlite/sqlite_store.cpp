@@ -181,11 +181,9 @@ std::size_t SqliteStore::job_schedule_due(const JobScheduleDueParams& params) {
     while (s.step()) due.emplace_back(s.integer(0), s.text(1));
   }
   for (const auto& [id, payload] : due) {
-    c->prepare("UPDATE errand_jobs SET payload = ?2 WHERE id = ?1")
-        .bind(1, id)
-        .bind(2, detail::for_enqueue_now(payload, params.now, sidekiq_version()))
-        .run();
-    append_ready(*c, id, detail::queue_of(payload));
+    const detail::DueJob ready = detail::due_job(payload, params.now, sidekiq_version());
+    c->prepare("UPDATE errand_jobs SET payload = ?2 WHERE id = ?1").bind(1, id).bind(2, ready.payload).run();
+    append_ready(*c, id, ready.queue);
   }
   tx.commit();
   if (!due.empty()) notify();
