@@ -93,10 +93,10 @@ bool Processor::Impl::stop(const std::function<bool()>& forced) {
   if (waited == Wait::forced) {
     give_back_running("still running at a second stop signal");
     completions_.stop();
-    try {
-      store_->process_stop(identity_);
-    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the entry expires in 60 s anyway
-    }
+    // The heartbeat's last beat flushes the counts and takes the process out of the
+    // registry; stopping it first means no beat can put the entry back afterwards.
+    beat_stop_.request_stop();
+    heartbeat_.join();
     return false;
   }
   workers_.join();
