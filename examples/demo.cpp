@@ -57,9 +57,11 @@ struct Welcome : errand::Worker<Welcome> {
   void perform(const std::string& /*email*/) { ++welcomes; }
 };
 
-bool settled(errand::Store& store, const errand::Processor& processor) {
-  return store.queue_size("default") == 0 && store.queue_size("critical") == 0 &&
-         store.set_size(errand::JobSet::scheduled) == 0 && store.set_size(errand::JobSet::retry) == 0 &&
+std::int64_t size_of(errand::StoreAdmin& admin, errand::JobSet set) { return admin.set_size({.set = set}); }
+
+bool settled(errand::StoreAdmin& admin, const errand::Processor& processor) {
+  return admin.queue_size({.queue = "default"}) == 0 && admin.queue_size({.queue = "critical"}) == 0 &&
+         size_of(admin, errand::JobSet::scheduled) == 0 && size_of(admin, errand::JobSet::retry) == 0 &&
          processor.stats().busy == 0;
 }
 
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
   const std::string url = argc > 1 ? argv[1] : "sqlite://errand-demo.db";
   try {
     auto store = errand::connect(url);
+    errand::StoreAdmin& admin = *store->admin();  // what the CLI reads: queues, sets, stats
     errand::Client client{store};
     constexpr int thumbnail_count = 20'000;
 
@@ -107,13 +110,13 @@ int main(int argc, char** argv) {
     const bool tty = isatty(STDOUT_FILENO) != 0;
     auto last_print = started - std::chrono::seconds(1);
     std::this_thread::sleep_for(milliseconds(100));
-    while (!settled(*store, processor) && std::chrono::steady_clock::now() - started < std::chrono::seconds(60)) {
+    while (!settled(admin, processor) && std::chrono::steady_clock::now() - started < std::chrono::seconds(60)) {
       const auto now = std::chrono::steady_clock::now();
       if (tty || now - last_print >= std::chrono::seconds(1)) {
         const auto done = processor.stats().processed;
         std::cout << fmt::format("{}{:5.1f} s  processed {:>6}  waiting: {} scheduled, {} to retry", tty ? "\r" : "",
                                  std::chrono::duration<double>(now - started).count(), done,
-                                 store->set_size(errand::JobSet::scheduled), store->set_size(errand::JobSet::retry))
+                                 size_of(admin, errand::JobSet::scheduled), size_of(admin, errand::JobSet::retry))
                   << (tty ? "   " : "\n") << std::flush;
         last_print = now;
       }
@@ -129,15 +132,15 @@ int main(int argc, char** argv) {
                              std::min(uploads_failed_once.load(), uploads_done.load()))
               << fmt::format("  scheduled welcome mails sent: {} of 3\n", welcomes.load())
               << fmt::format("dead set ({} jobs, kept for inspection and manual retry):\n",
-                             store->set_size(errand::JobSet::dead));
-    for (const auto& entry : store->set_entries(errand::JobSet::dead, 10)) {
+                             size_of(admin, errand::JobSet::dead));
+    for (const auto& entry : admin.set_list({.set = errand::JobSet::dead, .limit = 10})) {
       const errand::Job job = errand::Job::parse(entry.payload);
       std::cout << fmt::format("  {:<24} {}: {}\n", job.class_name(),
                                std::string_view(job.fields().at("error_class").as_string()),
                                std::string_view(job.fields().at("error_message").as_string()));
     }
     const bool ok = thumbnails.load() == thumbnail_count && uploads_done.load() == 3 && welcomes.load() == 3 &&
-                    store->set_size(errand::JobSet::dead) == 3;
+                    size_of(admin, errand::JobSet::dead) == 3;
     return ok ? 0 : 1;
   } catch (const errand::Error& e) {
     std::cerr << e.what() << "\n";

@@ -16,7 +16,7 @@ namespace {
 
 /// Fails the run unless every job enqueued is waiting in "default".
 void check_queued(Store& store, std::int64_t jobs) {
-  const std::int64_t queued = store.queue_size("default");
+  const std::int64_t queued = store.admin()->queue_size({.queue = "default"});
   if (queued != jobs) {
     throw std::runtime_error("errand_bench: enqueued " + std::to_string(jobs) + " jobs but queue \"default\" holds " +
                              std::to_string(queued));

@@ -4,7 +4,7 @@
 
 namespace errand::bench {
 
-const StoreAdmin* linked_store(StoreKind kind) noexcept {
+const StoreSideDoor* linked_store(StoreKind kind) noexcept {
   switch (kind) {
 #if ERRAND_BENCH_WITH_REDIS
     case StoreKind::redis: return &redis_admin();

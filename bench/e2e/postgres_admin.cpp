@@ -32,8 +32,8 @@ ServerCounters counters(std::string_view url) {
 
 }  // namespace
 
-const StoreAdmin& postgres_admin() {
-  static constexpr StoreAdmin admin{open, reset, counters};
+const StoreSideDoor& postgres_admin() {
+  static constexpr StoreSideDoor admin{open, reset, counters};
   return admin;
 }
 

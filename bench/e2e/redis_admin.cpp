@@ -53,8 +53,8 @@ ServerCounters counters(std::string_view url) {
 
 }  // namespace
 
-const StoreAdmin& redis_admin() {
-  static constexpr StoreAdmin admin{open, reset, counters};
+const StoreSideDoor& redis_admin() {
+  static constexpr StoreSideDoor admin{open, reset, counters};
   return admin;
 }
 

@@ -18,8 +18,8 @@ ServerCounters counters(std::string_view /*url*/) { return {}; }  // no server t
 
 }  // namespace
 
-const StoreAdmin& sqlite_admin() {
-  static constexpr StoreAdmin admin{open, reset, counters};
+const StoreSideDoor& sqlite_admin() {
+  static constexpr StoreSideDoor admin{open, reset, counters};
   return admin;
 }
 

@@ -9,9 +9,9 @@
 namespace errand::bench {
 namespace {
 
-const StoreAdmin& admin_for(std::string_view url) {
+const StoreSideDoor& admin_for(std::string_view url) {
   const StoreKind kind = store_kind(url);
-  if (const StoreAdmin* admin = linked_store(kind)) return *admin;
+  if (const StoreSideDoor* admin = linked_store(kind)) return *admin;
   throw ConfigError("errand_bench: this binary does not link the " + std::string(store_kind_name(kind)) +
                     " store; use errand_bench_" + std::string(store_kind_name(kind)) +
                     " or errand_bench (every store)");

@@ -7,15 +7,15 @@
 
 namespace errand::bench {
 
-struct StoreAdmin {
+struct StoreSideDoor {
   std::shared_ptr<Store> (*open)(std::string_view url, std::size_t pool);  ///< pool 0: the store's default
   void (*reset)(std::string_view url);
   ServerCounters (*counters)(std::string_view url);
 };
 
-const StoreAdmin& redis_admin();     // redis_admin.cpp
-const StoreAdmin& postgres_admin();  // postgres_admin.cpp
-const StoreAdmin& sqlite_admin();    // sqlite_admin.cpp
+const StoreSideDoor& redis_admin();     // redis_admin.cpp
+const StoreSideDoor& postgres_admin();  // postgres_admin.cpp
+const StoreSideDoor& sqlite_admin();    // sqlite_admin.cpp
 
 /// Options::from_url(url), with `pool` connections when non-zero, opened by `connect`.
 template <class Options>
@@ -28,6 +28,6 @@ std::shared_ptr<Store> open_with(std::string_view url, std::size_t pool,
 
 /// The admin of `kind` when this binary links that store, else null (linked_stores.cpp,
 /// compiled per binary with ERRAND_BENCH_WITH_REDIS, _POSTGRES, _SQLITE).
-[[nodiscard]] const StoreAdmin* linked_store(StoreKind kind) noexcept;
+[[nodiscard]] const StoreSideDoor* linked_store(StoreKind kind) noexcept;
 
 }  // namespace errand::bench

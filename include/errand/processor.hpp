@@ -170,7 +170,8 @@ class Processor {
 /// The processors may use different stores (a worker registered on Redis and Postgres
 /// while jobs move between them) and must not have been started. Throws ConfigError for
 /// an empty list, a null pointer, a processor named twice, or while another
-/// run_until_signal runs in this process; and what start() throws.
+/// run_until_signal runs in this process; and what a start() throws, after stopping the
+/// processors of the list that had started.
 ///
 /// A function over processors the caller owns rather than a ProcessorGroup class: a
 /// group would own nothing and add nothing but this call, and each processor keeps its

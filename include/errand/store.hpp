@@ -1,10 +1,16 @@
 // The storage seam: the only place that knows where jobs live.
 //
 // Everything else (options, middleware, retries and backoff, stats math) is written once
-// in the core against this interface. Each operation takes one params struct, so an
-// operation can grow a field without changing every store. Capabilities are flags, not
-// #ifdefs. This interface is internal and may change between minor versions; use Client
-// and Processor in applications.
+// in the core against this interface, in three parts:
+//   Store       what a Client and a Processor need: insert, fetch, complete, give back,
+//               retry, kill, move due jobs, and the process registry;
+//   HeldJobs    for a store that lists each process's fetched jobs (Store::held_jobs()):
+//               giving back the jobs of dead processes and stranded ones;
+//   StoreAdmin  what the CLI and the dashboard do (Store::admin()): stats, queues, sets.
+// Each operation with inputs takes one params struct, so an operation can grow a field
+// without changing every store. Capabilities are flags, not #ifdefs. This interface is
+// internal and may change between minor versions; use Client and Processor in
+// applications.
 #pragma once
 
 #include <errand/job.hpp>
@@ -26,10 +32,10 @@ struct StoreCapabilities {
   bool blocking_fetch = false;   ///< job_fetch can wait for work without polling
   bool reliable_fetch = false;   ///< fetched jobs survive a crash until completed
   /// Fetched jobs come back by themselves when their lease runs out (heartbeats renew
-  /// it for the jobs a process holds), rather than by job_rescue_orphans.
+  /// it for the jobs a process holds), rather than through HeldJobs.
   bool leases = false;
-  /// Scheduled jobs and retries become ready at their time by themselves: the poller's
-  /// job_schedule_due has nothing to move.
+  /// Scheduled jobs and retries become ready at their time by themselves: the poller
+  /// never calls job_schedule_due.
   bool schedules_itself = false;
   /// Payloads come back byte for byte (Postgres's jsonb keeps the JSON, not its spelling).
   bool verbatim_payloads = true;
@@ -49,8 +55,8 @@ struct StoreTuning {
 
 // `owner` in the params below is the identity of the process doing the work (see
 // Processor::identity()). A store with reliable fetch keeps each fetched job under its
-// owner until the job is completed, retried, killed or requeued, and gives the jobs of
-// owners that stopped beating back to their queues (job_rescue_orphans).
+// owner until the job is completed, retried, killed or given back, and gives the jobs of
+// owners that stopped beating back to their queues (HeldJobs::job_give_back_orphaned).
 
 /// One job to store: its final payload text, and when to run it (nullopt = now).
 struct JobInsert {
@@ -85,15 +91,16 @@ struct JobCompleteParams {
   std::string owner;
 };
 
-/// Puts fetched jobs back at the front of their queues (next to be fetched).
-struct JobRequeueParams {
+/// Gives fetched jobs back to the front of their queues (next to be fetched), unrun or
+/// stopped at shutdown.
+struct JobGiveBackParams {
   std::vector<FetchedJob> jobs;
   std::string owner;
 };
 
-/// A job that succeeded after shutdown pushed it back to its queue (job_requeue).
-struct JobCompleteLateParams {
-  FetchedJob job;  ///< as fetched (and pushed back)
+/// A job that succeeded after shutdown gave it back to its queue (job_give_back).
+struct JobCompleteGivenBackParams {
+  FetchedJob job;  ///< as fetched (and given back)
 };
 
 /// Schedules a failed job to run again.
@@ -118,19 +125,6 @@ struct JobKillParams {
   TimePoint died_at;
   DeadSetLimits limits;
   std::string owner;
-};
-
-/// Gives the jobs held by owners that are no longer alive back to their queues.
-struct JobRescueParams {
-  std::string owner;  ///< the rescuer, never rescued from
-};
-
-/// Gives jobs back from the owner's own in-progress list: ones it no longer holds in
-/// memory (their acknowledgement was lost to a connection error). Each goes back only
-/// if it is still in the list.
-struct JobReclaimParams {
-  std::string owner;
-  std::vector<std::string> payloads;
 };
 
 /// Moves jobs whose time has come from the retry set, then the scheduled set, onto
@@ -167,6 +161,99 @@ struct ProcessBeatResult {
   std::vector<std::string> signals;  ///< sent to this process from a dashboard: "TSTP", "TERM", ...
 };
 
+/// Removes a stopping process from the registry.
+struct ProcessStopParams {
+  std::string identity;
+};
+
+class HeldJobs;
+class StoreAdmin;
+
+/// The core of the seam: what a Client and a Processor need from a store.
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  /// "redis", "memory", ... for messages.
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  [[nodiscard]] virtual StoreCapabilities capabilities() const noexcept = 0;
+  [[nodiscard]] virtual StoreTuning tuning() const noexcept { return {}; }
+  /// The Sidekiq whose format this store's jobs and process records are written in
+  /// (timestamps, backtraces, the busy-jobs key): RedisOptions::sidekiq_version on Redis,
+  /// where Ruby reads them; 6.x elsewhere. Client and Processor both take it from here.
+  [[nodiscard]] virtual SidekiqVersion sidekiq_version() const noexcept { return SidekiqVersion::v6; }
+  /// Throws errand::ArgumentError for a queue name this store cannot hold.
+  virtual void check_queue_name(std::string_view /*queue*/) const {}
+
+  /// The store's list of each process's fetched jobs, when it keeps one (Redis with
+  /// reliable fetch, SQLite); null when jobs come back by leases or not at all.
+  [[nodiscard]] virtual HeldJobs* held_jobs() noexcept { return nullptr; }
+  /// The operations behind the CLI and the dashboard; null for a store without them.
+  [[nodiscard]] virtual StoreAdmin* admin() noexcept { return nullptr; }
+
+  virtual void job_insert_many(const JobInsertManyParams& params) = 0;
+  [[nodiscard]] virtual std::vector<FetchedJob> job_fetch(const JobFetchParams& params) = 0;
+  virtual void job_complete(const JobCompleteParams& params) = 0;
+  virtual void job_give_back(const JobGiveBackParams& params) = 0;
+  /// Removes the given-back copy of a job that finished after all, in one atomic step,
+  /// if no process has fetched it since. Returns whether it did; false (the default,
+  /// for stores that cannot tell) means the job will run again.
+  virtual bool job_complete_given_back(const JobCompleteGivenBackParams& /*params*/) { return false; }
+  virtual void job_retry(const JobRetryParams& params) = 0;
+  virtual void job_kill(const JobKillParams& params) = 0;
+  /// Returns how many jobs moved. Called only on a store that does not declare
+  /// StoreCapabilities::schedules_itself; the default throws std::logic_error.
+  virtual std::size_t job_schedule_due(const JobScheduleDueParams& params);
+
+  /// Records a heartbeat: process info, busy jobs, stats counters. Returns pending signals.
+  virtual ProcessBeatResult process_beat(const ProcessBeatParams& params) = 0;
+  virtual void process_stop(const ProcessStopParams& params) = 0;
+  /// Live processes sharing this store (at least 1).
+  [[nodiscard]] virtual std::int64_t process_count() = 0;
+};
+
+// --- Held jobs: a store that lists each process's fetched jobs ---------------------
+
+/// Gives back the jobs held by owners that are no longer alive.
+struct JobGiveBackOrphanedParams {
+  std::string rescuer;  ///< the process doing it, never given back from
+};
+
+/// Lists the jobs an owner holds in the store.
+struct JobListHeldParams {
+  std::string owner;
+};
+
+/// Gives back jobs from the owner's own list that it no longer holds in memory (their
+/// acknowledgement was lost to a connection error). Each goes back only if it is still
+/// in the list.
+struct JobGiveBackStrandedParams {
+  std::string owner;
+  std::vector<std::string> payloads;
+};
+
+/// What the poller uses to give back jobs that a list says are held by nobody alive.
+class HeldJobs {
+ public:
+  /// Returns how many jobs were given back.
+  virtual std::size_t job_give_back_orphaned(const JobGiveBackOrphanedParams& params) = 0;
+  /// The payloads the owner holds, as the store lists them.
+  [[nodiscard]] virtual std::vector<std::string> job_list_held(const JobListHeldParams& params) = 0;
+  /// Returns how many jobs were given back.
+  virtual std::size_t job_give_back_stranded(const JobGiveBackStrandedParams& params) = 0;
+
+ protected:
+  HeldJobs() = default;
+  HeldJobs(const HeldJobs&) = delete;
+  HeldJobs& operator=(const HeldJobs&) = delete;
+  ~HeldJobs() = default;
+};
+
+// --- Admin: what the CLI and a dashboard do ----------------------------------------
+
 /// Lifetime counters, as Sidekiq's `stat:processed` and `stat:failed`.
 struct StoreStats {
   std::int64_t processed = 0;
@@ -188,71 +275,53 @@ struct SetSelection {
   bool all = false;                 ///< or every entry
 };
 
-class Store {
+struct QueueSizeParams {
+  std::string queue;
+};
+
+struct QueueClearParams {
+  std::string queue;
+};
+
+struct SetListParams {
+  JobSet set = JobSet::scheduled;
+  std::size_t limit = 100;  ///< at most this many, earliest first
+};
+
+struct SetSizeParams {
+  JobSet set = JobSet::scheduled;
+};
+
+struct SetChangeParams {
+  JobSet set = JobSet::scheduled;
+  SetSelection which;
+};
+
+/// Reading and repairing a store by hand. Each change returns how many jobs it touched.
+class StoreAdmin {
  public:
-  Store() = default;
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
-  virtual ~Store() = default;
-
-  /// "redis", "memory", ... for messages.
-  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
-  [[nodiscard]] virtual StoreCapabilities capabilities() const noexcept = 0;
-  [[nodiscard]] virtual StoreTuning tuning() const noexcept { return {}; }
-  /// The Sidekiq whose format this store's jobs and process records are written in
-  /// (timestamps, backtraces, the busy-jobs key): RedisOptions::sidekiq_version on Redis,
-  /// where Ruby reads them; 6.x elsewhere. Client and Processor both take it from here.
-  [[nodiscard]] virtual SidekiqVersion sidekiq_version() const noexcept { return SidekiqVersion::v6; }
-
-  virtual void job_insert_many(const JobInsertManyParams& params) = 0;
-  [[nodiscard]] virtual std::vector<FetchedJob> job_fetch(const JobFetchParams& params) = 0;
-  virtual void job_complete(const JobCompleteParams& params) = 0;
-  virtual void job_requeue(const JobRequeueParams& params) = 0;
-  /// Removes the pushed-back copy of a job that finished after all, in one atomic step,
-  /// if no process has fetched it since. Returns whether it did; false (the default,
-  /// for stores that cannot tell) means the job will run again.
-  virtual bool job_complete_late(const JobCompleteLateParams& /*params*/) { return false; }
-  virtual void job_retry(const JobRetryParams& params) = 0;
-  virtual void job_kill(const JobKillParams& params) = 0;
-
-  virtual std::size_t job_schedule_due(const JobScheduleDueParams& params) = 0;
-  /// Returns how many jobs were given back.
-  virtual std::size_t job_rescue_orphans(const JobRescueParams& params) = 0;
-  /// The payloads in `owner`'s in-progress list (empty without reliable fetch).
-  [[nodiscard]] virtual std::vector<std::string> job_in_progress(std::string_view owner) = 0;
-  /// Returns how many jobs were given back.
-  virtual std::size_t job_reclaim(const JobReclaimParams& params) = 0;
-
-  /// Records a heartbeat: process info, busy jobs, stats counters. Returns pending signals.
-  virtual ProcessBeatResult process_beat(const ProcessBeatParams& params) = 0;
-  /// Removes a stopping process from the registry.
-  virtual void process_stop(std::string_view identity) = 0;
-  /// Live processes sharing this store (at least 1).
-  [[nodiscard]] virtual std::int64_t process_count() = 0;
   /// Counters flushed by heartbeats.
   [[nodiscard]] virtual StoreStats stats() = 0;
-
-  /// Throws errand::ArgumentError for a queue name this store cannot hold.
-  virtual void check_queue_name(std::string_view /*queue*/) const {}
-
-  /// Jobs waiting in `queue`.
-  [[nodiscard]] virtual std::int64_t queue_size(std::string_view queue) = 0;
   /// Names of queues that have received jobs, sorted.
   [[nodiscard]] virtual std::vector<std::string> queue_names() = 0;
-  /// Up to `limit` entries of a job set, earliest first.
-  [[nodiscard]] virtual std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) = 0;
-  [[nodiscard]] virtual std::int64_t set_size(JobSet set) = 0;
-
-  // Admin operations (the CLI, a dashboard). Each returns how many jobs it touched.
-
-  /// Moves entries of `set` to their queues now, as Sidekiq's SortedEntry#retry and
+  /// Jobs waiting in a queue.
+  [[nodiscard]] virtual std::int64_t queue_size(const QueueSizeParams& params) = 0;
+  /// Deletes every job waiting in a queue (not the running ones).
+  virtual std::size_t queue_clear(const QueueClearParams& params) = 0;
+  /// Entries of a job set, earliest first.
+  [[nodiscard]] virtual std::vector<SetEntry> set_list(const SetListParams& params) = 0;
+  [[nodiscard]] virtual std::int64_t set_size(const SetSizeParams& params) = 0;
+  /// Moves entries of a set to their queues now, as Sidekiq's SortedEntry#retry and
   /// #add_to_queue do: a job that failed before gets its retry_count lowered by one, so
   /// that a manual retry does not use up an attempt.
-  virtual std::size_t set_enqueue_now(JobSet set, const SetSelection& which) = 0;
-  /// Deletes entries of `set`.
-  virtual std::size_t set_delete(JobSet set, const SetSelection& which) = 0;
-  /// Deletes every job waiting in `queue` (not the running ones).
-  virtual std::size_t queue_clear(std::string_view queue) = 0;
+  virtual std::size_t set_enqueue_now(const SetChangeParams& params) = 0;
+  virtual std::size_t set_delete(const SetChangeParams& params) = 0;
+
+ protected:
+  StoreAdmin() = default;
+  StoreAdmin(const StoreAdmin&) = delete;
+  StoreAdmin& operator=(const StoreAdmin&) = delete;
+  ~StoreAdmin() = default;
 };
 
 /// Opens a store from a URL: `redis://[user:pass@]host:port/db`,

@@ -50,11 +50,11 @@ void print_json(std::ostream& out, const json::value& value) { out << to_json(va
 /// Each queue's size. A queue the store lists but cannot count (a pgmq.meta row whose
 /// name errand cannot use, say) is left out with a note on stderr, so that one bad
 /// row does not hide the others.
-std::vector<std::pair<std::string, std::int64_t>> queue_sizes(Store& store, std::ostream& err) {
+std::vector<std::pair<std::string, std::int64_t>> queue_sizes(StoreAdmin& admin, std::ostream& err) {
   std::vector<std::pair<std::string, std::int64_t>> sizes;
-  for (const auto& name : store.queue_names()) {
+  for (const auto& name : admin.queue_names()) {
     try {
-      sizes.emplace_back(name, store.queue_size(name));
+      sizes.emplace_back(name, admin.queue_size({.queue = name}));
     } catch (const ArgumentError& e) {  // a name this store cannot hold
       err << fmt::format("errand: skipped queue {:?}: {}\n", name, e.what());
     }
@@ -112,15 +112,15 @@ int enqueue_command(const CommonOptions& common, const EnqueueOptions& options, 
 
 int stats_command(const CommonOptions& common, Streams streams) {
   const AdminStore chosen = open_admin_store(common);
-  Store& store = *chosen.store;
-  const StoreStats stats = store.stats();
-  const std::int64_t processes = store.process_count();
-  const auto queues = queue_sizes(store, streams.err);
+  StoreAdmin& admin = *chosen.admin;
+  const StoreStats stats = admin.stats();
+  const std::int64_t processes = chosen.store->process_count();
+  const auto queues = queue_sizes(admin, streams.err);
   std::int64_t enqueued = 0;
   for (const auto& [name, size] : queues) enqueued += size;
-  const std::int64_t scheduled = store.set_size(JobSet::scheduled);
-  const std::int64_t retries = store.set_size(JobSet::retry);
-  const std::int64_t dead = store.set_size(JobSet::dead);
+  const std::int64_t scheduled = admin.set_size({.set = JobSet::scheduled});
+  const std::int64_t retries = admin.set_size({.set = JobSet::retry});
+  const std::int64_t dead = admin.set_size({.set = JobSet::dead});
 
   if (common.json) {
     json::object sizes;
@@ -158,7 +158,7 @@ int queues_command(const CommonOptions& common, Streams streams) {
   const AdminStore chosen = open_admin_store(common);
   json::array list;
   Table table({"queue", "size"});
-  for (const auto& [name, size] : queue_sizes(*chosen.store, streams.err)) {
+  for (const auto& [name, size] : queue_sizes(*chosen.admin, streams.err)) {
     list.push_back(json::object{{"name", name}, {"size", size}});
     table.add({name, std::to_string(size)});
   }
@@ -175,7 +175,7 @@ int queues_command(const CommonOptions& common, Streams streams) {
 int clear_command(const CommonOptions& common, const std::string& queue, Streams streams) {
   validate_queue_name(queue);
   const AdminStore chosen = open_admin_store(common);
-  const std::size_t cleared = chosen.store->queue_clear(queue);
+  const std::size_t cleared = chosen.admin->queue_clear({.queue = queue});
   if (common.json) {
     print_json(streams.out, json::object{{"queue", queue}, {"cleared", cleared}});
   } else {

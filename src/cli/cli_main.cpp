@@ -51,6 +51,14 @@ CLI::App* add_set_commands(CLI::App& app, const char* name, JobSet set, const ch
   return parent;
 }
 
+/// Whether `word` is one of the program's own options that takes its value as the next
+/// word ("--url URL", not "--url=URL" nor the flag "--json"), as CLI11 declares it.
+bool value_follows(const CLI::App& app, std::string_view word) {
+  if (word.find('=') != std::string_view::npos) return false;
+  const CLI::Option* option = app.get_option_no_throw(std::string(word));
+  return option != nullptr && option->get_type_size_min() > 0;
+}
+
 /// The first word of the command line that is neither an option nor an option's value,
 /// when it names no command ("" otherwise). CLI11 alone would only say "A subcommand is
 /// required" for a misspelt one.
@@ -59,8 +67,7 @@ std::string unknown_command(const CLI::App& app, int argc, const char* const* ar
     const std::string_view word = argv[i];
     if (word == "--") return {};
     if (word.starts_with("-")) {
-      const bool takes_value = word == "--url" || word == "--config" || word == "--store";
-      if (takes_value) ++i;
+      if (value_follows(app, word)) ++i;
       continue;
     }
     for (const CLI::App* command : app.get_subcommands({})) {

@@ -17,9 +17,9 @@ const char* set_description(JobSet set) {
   return "set";
 }
 
-int list(Store& store, const SetCommand& command, bool as_json, Streams streams) {
-  const std::vector<SetEntry> entries = store.set_entries(command.set, command.limit);
-  const std::int64_t size = store.set_size(command.set);
+int list(StoreAdmin& admin, const SetCommand& command, bool as_json, Streams streams) {
+  const std::vector<SetEntry> entries = admin.set_list({.set = command.set, .limit = command.limit});
+  const std::int64_t size = admin.set_size({.set = command.set});
   if (as_json) {
     json::array jobs;
     for (const auto& entry : entries) jobs.push_back(entry_json(entry));
@@ -38,10 +38,11 @@ int list(Store& store, const SetCommand& command, bool as_json, Streams streams)
   return exit_ok;
 }
 
-int change(Store& store, const SetCommand& command, bool as_json, Streams streams) {
+int change(StoreAdmin& admin, const SetCommand& command, bool as_json, Streams streams) {
   const bool retry = command.action == SetCommand::Action::retry;
   const auto apply = [&](const SetSelection& which) {
-    return retry ? store.set_enqueue_now(command.set, which) : store.set_delete(command.set, which);
+    const SetChangeParams params{.set = command.set, .which = which};
+    return retry ? admin.set_enqueue_now(params) : admin.set_delete(params);
   };
   std::size_t count = 0;
   std::vector<std::string> missing;
@@ -87,8 +88,8 @@ int set_command(const CommonOptions& common, const SetCommand& command, Streams 
     }
   }
   const AdminStore chosen = open_admin_store(common);
-  if (command.action == SetCommand::Action::list) return list(*chosen.store, command, common.json, streams);
-  return change(*chosen.store, command, common.json, streams);
+  if (command.action == SetCommand::Action::list) return list(*chosen.admin, command, common.json, streams);
+  return change(*chosen.admin, command, common.json, streams);
 }
 
 }  // namespace errand::cli

@@ -97,8 +97,14 @@ AdminStore open_admin_store(const CommonOptions& common) {
     throw UsageError(fmt::format("errand: {} stores are configured: {}; choose one with --store NAME or --url URL",
                                  backends.size(), names_of(backends)));
   }
-  AdminStore out{connect(backends.front()), std::move(backends.front())};
-  return out;
+  std::shared_ptr<Store> store = connect(backends.front());
+  StoreAdmin* admin = store->admin();
+  if (admin == nullptr) {
+    throw UsageError(fmt::format("errand: the {} store has no admin operations (stats, queues, sets); use a redis, "
+                                 "postgres, sqlite or memory URL",
+                                 store->name()));
+  }
+  return AdminStore{std::move(store), admin, std::move(backends.front())};
 }
 
 }  // namespace errand::cli

@@ -21,14 +21,17 @@ Config load_config(const CommonOptions& common);
 /// Throws UsageError when none is left, errand::ConfigError for a bad configuration.
 std::vector<BackendConfig> chosen_backends(const CommonOptions& common);
 
-/// An open store for an admin command, and the URL it came from (for messages).
+/// An open store for an admin command, its admin operations, and the URL it came from
+/// (for messages).
 struct AdminStore {
   std::shared_ptr<Store> store;
+  StoreAdmin* admin = nullptr;  ///< never null: store->admin(), which `store` keeps alive
   BackendConfig backend;
 };
 
 /// The one store an admin command works on. Throws UsageError when several are
-/// configured and --store does not pick one (they are listed in the message).
+/// configured and --store does not pick one (they are listed in the message), or when
+/// the store has no admin operations.
 AdminStore open_admin_store(const CommonOptions& common);
 
 /// "redis", "postgres", "sqlite", "memory" (or the URL's scheme): the name --store takes.

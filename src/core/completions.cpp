@@ -26,10 +26,10 @@ void Completions::add(const FetchedJob& job) {
   write({job});  // synchronous (limit 0), or after stop(): nobody else would write it
 }
 
-void Completions::complete_late(const FetchedJob& job, std::string_view class_name, std::string_view jid) {
+void Completions::complete_given_back(const FetchedJob& job, std::string_view class_name, std::string_view jid) {
   std::string outcome;
   try {
-    outcome = store_.job_complete_late({job})
+    outcome = store_.job_complete_given_back({.job = job})
                   ? "its pushed-back copy was removed, so it will not run again"
                   : "it was pushed back to its queue and will run again (another process has it, or this store "
                     "cannot take it back)";

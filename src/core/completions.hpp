@@ -43,7 +43,7 @@ class Completions {
   void add(const FetchedJob& job);
   /// A job that succeeded after shutdown had pushed it back to its queue: removes the
   /// pushed-back copy where the store can (so it does not run twice), and says which.
-  void complete_late(const FetchedJob& job, std::string_view class_name, std::string_view jid);
+  void complete_given_back(const FetchedJob& job, std::string_view class_name, std::string_view jid);
   /// Jobs handed over whose acknowledgement is not written yet.
   [[nodiscard]] std::vector<FetchedJob> pending();
   /// Writes everything handed over so far, then ends the writing thread. Idempotent.

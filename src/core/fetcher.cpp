@@ -69,7 +69,7 @@ void Fetcher::run(std::stop_token stop) {
     if (stop.stop_requested() ||
         !handoff_.push_all(jobs, [this](const FetchedJob& job) { return urgency(queues_, job); })) {
       try {
-        store_.job_requeue({jobs, owner_});
+        store_.job_give_back({.jobs = jobs, .owner = owner_});
       } catch (const std::exception& e) {
         for (const auto& job : jobs) {
           log_safely(logger_, LogLevel::error, [&] {

@@ -116,7 +116,7 @@ void Heartbeat::run(std::stop_token stop) {
   }
   try {
     beat();  // the last counts
-    store_.process_stop(identity_);
+    store_.process_stop({.identity = identity_});
   } catch (const std::exception& e) {
     log_safely(logger_, LogLevel::error, [&] {
       return fmt::format("errand: final heartbeat failed: {}; the process entry expires within 60 s", e.what());

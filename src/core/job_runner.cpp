@@ -119,7 +119,7 @@ void JobRunner::run(const FetchedJob& fetched, std::stop_token stop, const std::
   if (!claim_outcome()) {  // shutdown gave it back already
     // A job that never looked at its stop token cannot have stopped early for it: its
     // return means its work is done.
-    if (!failure.error && !consulted_stop) completions_.complete_late(fetched, job.class_name(), job.jid());
+    if (!failure.error && !consulted_stop) completions_.complete_given_back(fetched, job.class_name(), job.jid());
     return;
   }
   if (!failure.error) {

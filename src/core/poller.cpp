@@ -12,28 +12,35 @@ namespace {
 constexpr std::size_t batch = 1000;
 }
 
+bool Poller::has_work(Store& store) {
+  return !store.capabilities().schedules_itself || store.held_jobs() != nullptr;
+}
+
 std::size_t Poller::enqueue_due() {
+  if (store_.capabilities().schedules_itself) return 0;
   std::size_t total = 0;
   for (;;) {
-    const std::size_t moved = store_.job_schedule_due({Clock::now(), batch});
+    const std::size_t moved = store_.job_schedule_due({.now = Clock::now(), .max = batch});
     total += moved;
     if (moved < batch) return total;
   }
 }
 
 void Poller::rescue() {
-  const std::size_t rescued = store_.job_rescue_orphans({owner_});
+  HeldJobs* held_jobs = store_.held_jobs();
+  if (held_jobs == nullptr) return;
+  const std::size_t rescued = held_jobs->job_give_back_orphaned({.rescuer = owner_});
   if (rescued > 0) {
     log_safely(logger_, LogLevel::warn, [&] {
       return fmt::format("errand: gave {} job(s) of stopped or crashed processes back to their queues", rescued);
     });
   }
   const std::uint64_t before = transfers_.load();
-  const std::vector<std::string> listed = store_.job_in_progress(owner_);
+  const std::vector<std::string> listed = held_jobs->job_list_held({.owner = owner_});
   const std::vector<std::string> held = held_();
   std::vector<std::string> stranded = stranded_.update(listed, held, before, transfers_.load());
   if (stranded.empty()) return;
-  const std::size_t reclaimed = store_.job_reclaim({owner_, std::move(stranded)});
+  const std::size_t reclaimed = held_jobs->job_give_back_stranded({.owner = owner_, .payloads = std::move(stranded)});
   log_safely(logger_, LogLevel::warn, [&] {
     return fmt::format("errand: gave back {} job(s) left in this process's in-progress list by a connection error",
                        reclaimed);

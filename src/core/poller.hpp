@@ -1,4 +1,7 @@
-// The poller: moves due scheduled jobs and retries to their queues (Sidekiq's "Enq").
+// The poller: moves due scheduled jobs and retries to their queues (Sidekiq's "Enq"),
+// and gives back the jobs that a store's list says dead or stranded processes hold.
+// It calls only what its store declares: job_schedule_due unless the store schedules
+// itself, HeldJobs when the store has it.
 #pragma once
 
 #include <errand/logger.hpp>
@@ -23,6 +26,10 @@ class Poller {
          std::function<std::vector<std::string>()> held, const std::atomic<std::uint64_t>& transfers)
       : store_(store), logger_(logger), options_(options), owner_(std::move(owner)), held_(std::move(held)),
         transfers_(transfers) {}
+
+  /// Whether a store needs a poller at all: one that schedules itself and lists no held
+  /// jobs (Postgres) has nothing for it to do.
+  [[nodiscard]] static bool has_work(Store& store);
 
   /// Polls until `stop` fires, at Sidekiq's randomized interval (see ProcessorOptions).
   /// Each round also rescues the jobs of processes that died holding them.

@@ -32,10 +32,12 @@ void Processor::Impl::start() {
                     [this](std::stop_token s) { return wait_registered(std::move(s)); })
         .run(stop);
   });
-  poller_ = std::thread([this, stop = poll_stop_.get_token()] {
-    detail::Poller(*store_, *logger_, options_, identity_, [this] { return held_payloads(); }, transfers_)
-        .run(stop);
-  });
+  if (detail::Poller::has_work(*store_)) {
+    poller_ = std::thread([this, stop = poll_stop_.get_token()] {
+      detail::Poller(*store_, *logger_, options_, identity_, [this] { return held_payloads(); }, transfers_)
+          .run(stop);
+    });
+  }
   heartbeat_ = std::thread([this, stop = beat_stop_.get_token()] {
     detail::Heartbeat(*store_, *logger_, options_, counters_, identity_, leases_,
                       {.busy = [this] { return workers_.busy(); },
@@ -83,7 +85,7 @@ bool Processor::Impl::stop(const std::function<bool()>& forced) {
   fetch_stop_.request_stop();
   poll_stop_.request_stop();
   fetcher_.join();
-  requeue(handoff_.close(), "fetched but not started");
+  give_back(handoff_.close(), "fetched but not started");
   Wait waited = wait_for_running_jobs(deadline, forced);
   if (waited == Wait::timed_out) {
     give_back_running("still running at the shutdown timeout");
@@ -102,7 +104,7 @@ bool Processor::Impl::stop(const std::function<bool()>& forced) {
   workers_.join();
   deadlines_.stop();
   completions_.stop();  // every finished job acknowledged before the last beat
-  poller_.join();
+  if (poller_.joinable()) poller_.join();
   beat_stop_.request_stop();  // last, so that its final beat flushes every count
   heartbeat_.join();
   {
@@ -158,15 +160,15 @@ std::vector<std::string> Processor::Impl::held_payloads() {
 }
 
 void Processor::Impl::give_back_running(std::string_view why) noexcept {
-  requeue(workers_.abandon_running(), why);
+  give_back(workers_.abandon_running(), why);
   workers_.given_back();
 }
 
-void Processor::Impl::requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept {
+void Processor::Impl::give_back(std::vector<FetchedJob> jobs, std::string_view why) noexcept {
   if (jobs.empty()) return;
   try {
     const std::lock_guard no_renewal_meanwhile(leases_);
-    store_->job_requeue({jobs, identity_});
+    store_->job_give_back({.jobs = jobs, .owner = identity_});
     detail::log_safely(*logger_, LogLevel::info, [&] {
       return fmt::format("errand: pushed {} job(s) back to their queues ({})", jobs.size(), why);
     });

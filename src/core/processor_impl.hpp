@@ -42,7 +42,7 @@ class Processor::Impl {
         handoff_(detail::hold_limit(threads(), prefetch_rule(), {}),
                  detail::Fetcher::ranks(options_.queues)),
         workers_(threads(), prefetch_rule(), pace_, handoff_, runner_,
-                 [this](std::vector<FetchedJob> jobs, std::string_view why) { requeue(std::move(jobs), why); }) {}
+                 [this](std::vector<FetchedJob> jobs, std::string_view why) { give_back(std::move(jobs), why); }) {}
 
   void start();
   void quiet();
@@ -55,6 +55,9 @@ class Processor::Impl {
 
   /// errand::run_until_signal for a group of distinct processors (processor_signals.cpp).
   static void run_until_signal(std::span<Impl* const> group);
+  /// Starts each processor of the group; if one throws, stops those already started,
+  /// then lets the exception out.
+  static void start_all(std::span<Impl* const> group);
 
   ProcessorStats stats() const { return {counters_.processed.load(), counters_.failed.load(), handoff_.busy()}; }
   const std::string& identity() const { return identity_; }
@@ -116,7 +119,7 @@ class Processor::Impl {
   std::vector<FetchedJob> held();
   std::vector<std::string> held_payloads();
 
-  void requeue(std::vector<FetchedJob> jobs, std::string_view why) noexcept;
+  void give_back(std::vector<FetchedJob> jobs, std::string_view why) noexcept;
   /// Gives the running jobs back to their queues (shutdown timeout or forced stop), then
   /// lets their threads go on.
   void give_back_running(std::string_view why) noexcept;
@@ -128,7 +131,7 @@ class Processor::Impl {
   WorkerRegistry registry_;
   ServerMiddlewareChain middleware_;
   detail::Counters counters_;
-  std::mutex leases_;  // a beat renewing leases, or a requeue (see Heartbeat)
+  std::mutex leases_;  // a beat renewing leases, or a give-back (see Heartbeat)
   std::atomic<std::uint64_t> transfers_{0};  // the fetcher's hand-overs (see StrandedJobs)
   std::mutex registered_mutex_;                // the first heartbeat reached the store:
   std::condition_variable_any registered_changed_;  // only then may the fetcher take jobs

@@ -35,10 +35,34 @@ void run_until_signal(std::span<Processor* const> processors) {
   Processor::Impl::run_until_signal(group);
 }
 
+void Processor::Impl::start_all(std::span<Impl* const> group) {
+  std::size_t started = 0;
+  try {
+    for (Impl* processor : group) {
+      processor->start();
+      ++started;
+    }
+  } catch (...) {
+    // One could not start (its store is unreachable, say): those already running stop
+    // as at a TERM, so that none is left fetching behind the error.
+    for (std::size_t i = 0; i < started; ++i) {
+      try {
+        (void)group[i]->stop([] { return false; });
+      } catch (const std::exception& e) {
+        detail::log_safely(*group[i]->logger_, LogLevel::error, [&] {
+          return fmt::format("errand: stopping processor {} after another failed to start: {}", group[i]->identity_,
+                             e.what());
+        });
+      }
+    }
+    throw;
+  }
+}
+
 void Processor::Impl::run_until_signal(std::span<Impl* const> group) {
   detail::SignalWatcher signals;
   Logger& logger = *group.front()->logger_;
-  for (Impl* processor : group) processor->start();
+  start_all(group);
   const auto stop_requested = [&group] {
     return std::ranges::any_of(group, [](const Impl* processor) { return processor->stop_requested_.load(); });
   };

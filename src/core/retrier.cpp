@@ -275,7 +275,7 @@ void Retrier::leave_for_later(const FetchedJob& fetched, std::string_view why) {
     return;
   }
   try {
-    store_.job_requeue({{fetched}, owner_});
+    store_.job_give_back({.jobs = {fetched}, .owner = owner_});
   } catch (const std::exception& e) {
     log_safely(logger_, LogLevel::error, [&] {
       return fmt::format("{}; pushing it back to queue {} failed too ({}); job lost: {}", why, fetched.queue,

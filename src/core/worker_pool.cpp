@@ -9,8 +9,8 @@ thread_local const WorkerPool* current_pool = nullptr;
 }  // namespace
 
 WorkerPool::WorkerPool(std::size_t threads, PrefetchRule prefetch, RunPace& pace, Handoff<FetchedJob>& handoff,
-                       JobRunner& runner, Requeue requeue)
-    : prefetch_(prefetch), pace_(pace), handoff_(handoff), runner_(runner), requeue_(std::move(requeue)),
+                       JobRunner& runner, GiveBack give_back)
+    : prefetch_(prefetch), pace_(pace), handoff_(handoff), runner_(runner), give_back_(std::move(give_back)),
       slots_(threads) {}
 
 void WorkerPool::start() {
@@ -61,7 +61,7 @@ void WorkerPool::work(Slot& slot) {
         std::lock_guard lock(slot.mutex);
         owned = !slot.abandoned;
       }
-      if (owned) requeue_({*fetched}, "its outcome could not be recorded");
+      if (owned) give_back_({*fetched}, "its outcome could not be recorded");
     }
     {
       std::lock_guard lock(slot.mutex);

@@ -22,12 +22,12 @@ namespace errand::detail {
 class WorkerPool {
  public:
   /// Pushes jobs back to their queues; must not throw.
-  using Requeue = std::function<void(std::vector<FetchedJob> jobs, std::string_view why)>;
+  using GiveBack = std::function<void(std::vector<FetchedJob> jobs, std::string_view why)>;
 
   /// Each run's duration goes into `pace`; the hand-off then holds as many jobs beyond
   /// the running ones as `prefetch` allows at that pace (see hold_limit).
   WorkerPool(std::size_t threads, PrefetchRule prefetch, RunPace& pace, Handoff<FetchedJob>& handoff,
-             JobRunner& runner, Requeue requeue);
+             JobRunner& runner, GiveBack give_back);
 
   void start();
   /// Waits for every thread to end (they end once the hand-off is closed).
@@ -66,7 +66,7 @@ class WorkerPool {
   RunPace& pace_;
   Handoff<FetchedJob>& handoff_;
   JobRunner& runner_;
-  Requeue requeue_;
+  GiveBack give_back_;
   std::vector<Slot> slots_;
   std::vector<std::thread> threads_;
 };

@@ -47,23 +47,12 @@ void TestingStore::unsupported(std::string_view operation) const {
 
 std::vector<FetchedJob> TestingStore::job_fetch(const JobFetchParams&) { unsupported("fetch jobs"); }
 void TestingStore::job_complete(const JobCompleteParams&) { unsupported("complete jobs"); }
-void TestingStore::job_requeue(const JobRequeueParams&) { unsupported("requeue jobs"); }
+void TestingStore::job_give_back(const JobGiveBackParams&) { unsupported("give jobs back"); }
 void TestingStore::job_retry(const JobRetryParams&) { unsupported("retry jobs"); }
 void TestingStore::job_kill(const JobKillParams&) { unsupported("kill jobs"); }
 std::size_t TestingStore::job_schedule_due(const JobScheduleDueParams&) { unsupported("move scheduled jobs"); }
-std::size_t TestingStore::job_rescue_orphans(const JobRescueParams&) { unsupported("rescue jobs"); }
-std::vector<std::string> TestingStore::job_in_progress(std::string_view) { unsupported("list jobs in progress"); }
-std::size_t TestingStore::job_reclaim(const JobReclaimParams&) { unsupported("reclaim jobs"); }
 ProcessBeatResult TestingStore::process_beat(const ProcessBeatParams&) { unsupported("record heartbeats"); }
-void TestingStore::process_stop(std::string_view) { unsupported("register processes"); }
+void TestingStore::process_stop(const ProcessStopParams&) { unsupported("register processes"); }
 std::int64_t TestingStore::process_count() { unsupported("count processes"); }
-StoreStats TestingStore::stats() { unsupported("count processed jobs"); }
-std::int64_t TestingStore::queue_size(std::string_view) { unsupported("list queues"); }
-std::vector<std::string> TestingStore::queue_names() { unsupported("list queues"); }
-std::vector<SetEntry> TestingStore::set_entries(JobSet, std::size_t) { unsupported("list job sets"); }
-std::int64_t TestingStore::set_size(JobSet) { unsupported("list job sets"); }
-std::size_t TestingStore::set_enqueue_now(JobSet, const SetSelection&) { unsupported("change job sets"); }
-std::size_t TestingStore::set_delete(JobSet, const SetSelection&) { unsupported("change job sets"); }
-std::size_t TestingStore::queue_clear(std::string_view) { unsupported("clear queues"); }
 
 }  // namespace errand::testing::detail

@@ -1,6 +1,6 @@
 // What the Fake and Inline stores share: the workers and server middleware that run a
 // job, the end of the scope, and a refusal for every store operation a test mode has no
-// use for (fetching, acknowledging, listing: those belong to a real store and a Processor).
+// use (fetching, acknowledging: those belong to a real store and a Processor).
 #pragma once
 
 #include <errand/logger.hpp>
@@ -35,24 +35,14 @@ class TestingStore : public Store {
 
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override;
   void job_complete(const JobCompleteParams& params) override;
-  void job_requeue(const JobRequeueParams& params) override;
+  void job_give_back(const JobGiveBackParams& params) override;
   void job_retry(const JobRetryParams& params) override;
   void job_kill(const JobKillParams& params) override;
   std::size_t job_schedule_due(const JobScheduleDueParams& params) override;
-  std::size_t job_rescue_orphans(const JobRescueParams& params) override;
-  std::vector<std::string> job_in_progress(std::string_view owner) override;
-  std::size_t job_reclaim(const JobReclaimParams& params) override;
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override;
-  void process_stop(std::string_view identity) override;
+  void process_stop(const ProcessStopParams& params) override;
   std::int64_t process_count() override;
-  StoreStats stats() override;
-  std::int64_t queue_size(std::string_view queue) override;
-  std::vector<std::string> queue_names() override;
-  std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override;
-  std::int64_t set_size(JobSet set) override;
-  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override;
-  std::size_t set_delete(JobSet set, const SetSelection& which) override;
-  std::size_t queue_clear(std::string_view queue) override;
+  // No held_jobs() and no admin(): a test inspects jobs through its Fake or Inline.
 
  protected:
   /// Throws errand::Error naming `class_name` when the scope has ended.

@@ -114,7 +114,7 @@ TEST_P(cli_admin, ScheduledJobsCanBeListedAndRunNow) {
   const json::value p = parsed(pushed);
   const std::string jid(p.at("jid").as_string());
   EXPECT_TRUE(p.at("at").is_string());
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 
   const json::value listed = parsed(errand({"scheduled", "list", "--json"}));
   EXPECT_EQ(listed.at("size"), 1);
@@ -128,7 +128,7 @@ TEST_P(cli_admin, ScheduledJobsCanBeListedAndRunNow) {
   const Job job = Job::parse(take("default").payload);
   EXPECT_EQ(job.jid(), jid);
   EXPECT_EQ(*job.find("retry"), 3);
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
 }
 
 TEST_P(cli_admin, RetriesAreListedRetriedAndDeleted) {
@@ -159,7 +159,7 @@ TEST_P(cli_admin, RetriesAreListedRetriedAndDeleted) {
   const CliResult deleted = errand({"retries", "delete", second});
   ASSERT_EQ(deleted.status, 0) << deleted.err;
   EXPECT_EQ(deleted.out, "deleted 1 job(s) from the retry set\n");
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
 
   const CliResult missing = errand({"retries", "delete", second});
   EXPECT_EQ(missing.status, 1);
@@ -185,7 +185,7 @@ TEST_P(cli_admin, DeadJobsAreListedRetriedAndDeletedAll) {
   const CliResult all = errand({"dead", "delete", "--all"});
   ASSERT_EQ(all.status, 0) << all.err;
   EXPECT_EQ(all.out, "deleted 2 job(s) from the dead set\n");
-  EXPECT_EQ(store->set_size(JobSet::dead), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0);
   EXPECT_EQ(errand({"dead", "list"}).out, "the dead set is empty\n");
 }
 
@@ -195,8 +195,8 @@ TEST_P(cli_admin, ClearEmptiesOneQueue) {
   const CliResult cleared = errand({"clear", "bulk"});
   ASSERT_EQ(cleared.status, 0) << cleared.err;
   EXPECT_EQ(cleared.out, "cleared 3 job(s) from queue bulk\n");
-  EXPECT_EQ(store->queue_size("bulk"), 0);
-  EXPECT_EQ(store->queue_size("default"), 1) << "other queues are left alone";
+  EXPECT_EQ(test::admin(*store).queue_size({"bulk"}), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1) << "other queues are left alone";
   EXPECT_EQ(parsed(errand({"clear", "default", "--json"})), parse_json(R"({"queue":"default","cleared":1})"));
 }
 
@@ -211,8 +211,8 @@ TEST_P(cli_admin, BadArgumentsEnqueueNothing) {
   const CliResult retry = errand({"enqueue", "W", "[]", "--retry", "maybe"});
   EXPECT_EQ(retry.status, 2);
   EXPECT_THAT(retry.err, HasSubstr("--retry is \"maybe\""));
-  EXPECT_EQ(store->queue_size("default"), 0);
-  EXPECT_TRUE(store->queue_names().empty());
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
+  EXPECT_TRUE(test::admin(*store).queue_names().empty());
 }
 
 TEST_P(cli_admin, DeadListJsonStaysValidJsonWhateverThePayloadHolds) {

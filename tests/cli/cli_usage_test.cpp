@@ -73,7 +73,9 @@ TEST_F(cli_usage, OutOfRangeAndEmptyValuesAreRefusedByName) {
           "unknown command \"frobnicate\"; the commands are run, enqueue, stats, queues, clear, retries, dead, "
           "scheduled");
   refused({"--json", "stat"}, "unknown command \"stat\"");
+  refused({"--store", "sqlite", "--json", "frob"}, "unknown command \"frob\"");
   EXPECT_EQ(run_errand({"--url", sqlite, "stats"}).status, 0) << "an option's value is not a command";
+  EXPECT_EQ(run_errand({"--url=" + sqlite, "stats"}).status, 0) << "nor is the word after --url=VALUE";
 }
 
 TEST_F(cli_usage, UnknownStoreSchemeIsAUsageError) {

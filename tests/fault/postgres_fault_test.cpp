@@ -94,7 +94,7 @@ TEST_F(PostgresFaultTest, WorkersKilledWithSigkillLoseNoJob) {
   const std::int64_t repeats = std::stoll(raw->run({"GET", "fault:runs"}).text()) - jobs;
   EXPECT_LE(repeats, static_cast<std::int64_t>(kills) * repeats_per_kill);
   EXPECT_EQ(test::postgres_query("SELECT count(*) FROM pgmq.q_default"), std::vector<std::string>{"0"});
-  EXPECT_EQ(postgres->set_size(JobSet::dead), 0);
+  EXPECT_EQ(test::admin(*postgres).set_size({JobSet::dead}), 0);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "postgres fault: " << jobs << " jobs, " << kills << " SIGKILLs, " << repeats
             << " repeated runs, all done in " << seconds << " s\n";

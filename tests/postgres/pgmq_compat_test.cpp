@@ -84,7 +84,7 @@ TEST_F(PgmqCompatTest, PgmqsReadAndArchiveWorkOnErrandsJobs) {
       "read_ct = read_ct + 1 FROM cte WHERE m.msg_id = cte.msg_id "
       "RETURNING m.message->>'class' || ' ' || (m.message->'args')::text || ' ' || (m.message->>'jid') || ' ' || m.read_ct");
   EXPECT_EQ(read, Rows{"HardJob [1, \"two\"] " + *jid + " 1"});
-  EXPECT_EQ(store->queue_size("default"), 0) << "leased by the pgmq reader";
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0) << "leased by the pgmq reader";
 }
 
 TEST_F(PgmqCompatTest, RoadsterEnvelopesRunOnErrandWorkers) {
@@ -127,9 +127,9 @@ TEST_F(PgmqCompatTest, AFailingRoadsterJobRetriesInItsQueueWithItsErrorRecorded)
   Processor processor(store, o);
   processor.register_worker<SendEmail>();
   processor.start();
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 1; }));
   processor.stop();
-  const Job retried = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  const Job retried = Job::parse(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload);
   EXPECT_TRUE(retried.is_roadster_envelope()) << "still Roadster's shape";
   EXPECT_EQ(retried.class_name(), "SendEmail");
   EXPECT_EQ(retried.jid(), "x1");
@@ -164,7 +164,7 @@ TEST_F(PgmqCompatTest, AnExistingPgmqInstallationIsUsedAsItIs) {
   (void)client.enqueue_raw("New", "fresh", {});
   EXPECT_EQ(query("SELECT queue_name FROM pgmq.created ORDER BY 1"), (Rows{"fresh", "legacy"}))
       << "errand created its queue with pgmq.create";
-  EXPECT_EQ(store->queue_names(), (Rows{"fresh", "legacy"}));
+  EXPECT_EQ(test::admin(*store).queue_names(), (Rows{"fresh", "legacy"}));
   JobFetchParams params;
   params.queues = {"legacy"};
   params.owner = "tester:1:000000000000";
@@ -201,7 +201,7 @@ TEST_F(PgmqCompatTest, ArchiveOnSuccessKeepsFinishedJobsInTheArchive) {
   store->job_complete({jobs, owner});
   EXPECT_EQ(query("SELECT count(*) FROM pgmq.q_default"), Rows{"0"});
   EXPECT_EQ(query("SELECT message->>'class' || ' ' || read_ct FROM pgmq.a_default"), Rows{"Done 1"});
-  EXPECT_EQ(store->set_size(JobSet::dead), 0) << "finished, not dead";
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0) << "finished, not dead";
 }
 
 TEST_F(PgmqCompatTest, TheConfigurationsPgSettingsReachTheStore) {

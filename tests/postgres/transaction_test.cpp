@@ -47,9 +47,9 @@ TEST_F(PostgresTransactionTest, ACommittedTransactionHasItsJob) {
   run(conn.get(), "INSERT INTO public.users (email) VALUES ('a@example.com')");
   const auto jid = client.with_store(postgres_transaction(store, conn.get())).enqueue_raw("Welcome", "default", {1});
   ASSERT_TRUE(jid.has_value());
-  EXPECT_EQ(store->queue_size("default"), 0) << "invisible until the transaction commits";
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0) << "invisible until the transaction commits";
   run(conn.get(), "COMMIT");
-  EXPECT_EQ(store->queue_size("default"), 1);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1);
   EXPECT_EQ(query("SELECT message->>'jid' FROM pgmq.q_default"), std::vector<std::string>{*jid});
 }
 
@@ -68,7 +68,7 @@ TEST_F(PostgresTransactionTest, AnEnqueueInAFailedTransactionIsASqlErrorWithItsS
     EXPECT_FALSE(e.is_retryable());
   }
   run(conn.get(), "ROLLBACK");
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 }
 
 TEST_F(PostgresTransactionTest, ARolledBackTransactionHasNoJob) {
@@ -78,7 +78,7 @@ TEST_F(PostgresTransactionTest, ARolledBackTransactionHasNoJob) {
   run(conn.get(), "INSERT INTO public.users (email) VALUES ('b@example.com')");
   (void)client.with_store(postgres_transaction(store, conn.get())).enqueue_raw("Welcome", "default", {2});
   run(conn.get(), "ROLLBACK");
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
   EXPECT_EQ(query("SELECT count(*) FROM public.users"), std::vector<std::string>{"0"});
   EXPECT_EQ(query("SELECT count(*) FROM pgmq.q_default"), std::vector<std::string>{"0"});
 }
@@ -99,7 +99,7 @@ TEST_F(PostgresTransactionTest, ClientMiddlewareStillRuns) {
 TEST_F(PostgresTransactionTest, ACommitWakesAnIdleFetchAtOnce) {
   auto conn = app_connection();
   Client client{store};
-  (void)store->queue_size("default");
+  (void)test::admin(*store).queue_size({"default"});
   std::vector<FetchedJob> fetched;
   std::thread fetcher([&] {
     JobFetchParams params;
@@ -131,7 +131,7 @@ TEST_F(PostgresTransactionTest, ABadPayloadFailsTheEnqueueNotTheTransaction) {
   auto view = postgres_transaction(store, conn.get());
   EXPECT_THROW(view->job_insert_many({{{"j", "default", "{not json", std::nullopt}}}), PayloadError);
   run(conn.get(), "ROLLBACK");
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 }
 
 }  // namespace

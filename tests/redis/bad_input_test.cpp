@@ -36,7 +36,7 @@ class BadInputTest : public test::RedisTest {
     Client{store}.enqueue_raw("Good", "default", {});
     ASSERT_TRUE(test::eventually([&] { return good_runs.load() == 1; }));
     processor.stop();
-    EXPECT_EQ(store->queue_size("default"), 0);
+    EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
   }
 
   Job only_retry() {

@@ -52,7 +52,7 @@ TEST_F(RedisClientTest, ScheduledJobsLandInTheScheduleWithTheirRunAtAsScore) {
   EXPECT_EQ(job.find("enqueued_at"), nullptr);
   EXPECT_EQ(to_json(job.args()), "[7]");
   EXPECT_TRUE(list("queue:default").empty());
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 1);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 1);
 }
 
 TEST_F(RedisClientTest, NamespacePrefixesEveryKey) {
@@ -72,9 +72,9 @@ TEST_F(RedisClientTest, HostileQueueNamesAreJustKeys) {
   for (const std::string name : {"' OR 1=1; --", "ünïcødé", "a:b:c", "*", "{x}"}) {
     (void)client.with({.queue = name}).enqueue<Welcome>(1);
     EXPECT_EQ(list("queue:" + name).size(), 1U) << name;
-    EXPECT_EQ(store->queue_size(name), 1) << name;
+    EXPECT_EQ(test::admin(*store).queue_size({name}), 1) << name;
   }
-  EXPECT_EQ(store->queue_names().size(), 5U);
+  EXPECT_EQ(test::admin(*store).queue_names().size(), 5U);
 }
 
 }  // namespace errand::redis_client_test

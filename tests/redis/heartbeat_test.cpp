@@ -99,7 +99,7 @@ TEST_F(HeartbeatTest, StatsCountersAndDailyKeys) {
   EXPECT_EQ(keys[0].size(), std::string("stat:processed:2026-11-23").size());
   EXPECT_EQ(raw->run({"GET", keys[0]}).text(), "5");
   EXPECT_GT(raw->run({"TTL", keys[0]}).as_integer(), 157'000'000);
-  EXPECT_EQ(store->stats().processed, 5);
+  EXPECT_EQ(test::admin(*store).stats().processed, 5);
 }
 
 TEST_F(HeartbeatTest, SignalsFromTheWebUiQuietAndStop) {
@@ -119,7 +119,7 @@ TEST_F(HeartbeatTest, SignalsFromTheWebUiQuietAndStop) {
   raw->run({"LPUSH", id + "-signals", "TERM"});  // the "Stop" button
   runner.join();
   EXPECT_TRUE(members("processes").empty());
-  EXPECT_EQ(store->queue_size("default"), 1);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1);
 }
 
 TEST_F(HeartbeatTest, ThePollerMovesDueJobsAtomicallyToTheirQueues) {

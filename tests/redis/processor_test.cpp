@@ -42,7 +42,7 @@ TEST_F(RedisProcessorTest, ProcessesEveryJobExactlyOnce) {
   const auto items = seen.get();
   const std::set<std::string> distinct(items.begin(), items.end());
   EXPECT_EQ(distinct.size(), static_cast<std::size_t>(count));
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
   EXPECT_EQ(processor.stats().processed, static_cast<std::uint64_t>(count));
 }
 

@@ -65,7 +65,7 @@ void enqueue_and_process(const RedisOptions& redis) {
   for (int i = 0; i < 10; ++i) (void)client.enqueue_raw("Job", "second", json::array{i});
   ASSERT_TRUE(test::eventually([&] { return seen.size() == 30; }));
   processor.stop();
-  EXPECT_EQ(store->queue_size("first") + store->queue_size("second"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"first"}) + test::admin(*store).queue_size({"second"}), 0);
 }
 
 TEST_F(RedisTlsTest, EnqueuesAndProcessesJobsWithReliableFetch) {
@@ -95,8 +95,8 @@ TEST_F(RedisTlsTest, VerificationCanBeTurnedOffForTesting) {
                                  server.url("localhost", trust("other-ca.pem") + "&ssl_cert_reqs=none")}) {
     const auto store = connect(url);
     Client{store}.enqueue_raw("Job", "default", json::array{});
-    EXPECT_EQ(store->queue_size("default"), 1) << url;
-    store->queue_clear("default");
+    EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1) << url;
+    test::admin(*store).queue_clear({"default"});
   }
 }
 

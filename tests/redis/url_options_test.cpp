@@ -41,7 +41,7 @@ TEST_F(RedisUrlOptionsTest, TheNamespacePrefixesEveryKey) {
   EXPECT_EQ(raw->run({"LLEN", "tenant-a:queue:default"}).as_integer(), 1);
   EXPECT_EQ(raw->run({"SISMEMBER", "tenant-a:queues", "default"}).as_integer(), 1);
   EXPECT_EQ(raw->run({"EXISTS", "queue:default"}).as_integer(), 0);
-  EXPECT_EQ(store->queue_size("default"), 1);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1);
 }
 
 TEST_F(RedisUrlOptionsTest, PoolSizeCapsTheConnectionsOfConcurrentEnqueues) {
@@ -55,7 +55,7 @@ TEST_F(RedisUrlOptionsTest, PoolSizeCapsTheConnectionsOfConcurrentEnqueues) {
     });
   }
   threads.clear();
-  EXPECT_EQ(store->queue_size("default"), 400);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 400);
   const auto opened = clients_after(before);
   EXPECT_GE(opened.size(), 1U);
   EXPECT_LE(opened.size(), 2U) << "pool_size=2, and nothing fetched";

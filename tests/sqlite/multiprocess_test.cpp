@@ -59,7 +59,7 @@ class SqliteProcessesTest : public ::testing::Test {
     int idle = 0;
     while (idle < 50) {  // 5 s
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      idle = store->queue_size("default") == 0 && processor.stats().busy == 0 ? idle + 1 : 0;
+      idle = test::admin(*store).queue_size({"default"}) == 0 && processor.stats().busy == 0 ? idle + 1 : 0;
     }
     processor.stop();
     std::_Exit(0);
@@ -110,8 +110,8 @@ TEST_F(SqliteProcessesTest, ThreeProcessesShareOneFileAndAKilledOnesJobsComeBack
   EXPECT_EQ(done, jids) << "every job ran";
   EXPECT_LE(repeats, 4 + 4) << "only the killed process's running and unacknowledged jobs can run twice";
   auto store = connect(url);
-  EXPECT_EQ(store->queue_size("default"), 0);
-  EXPECT_TRUE(store->job_in_progress("anyone").empty());
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
+  EXPECT_TRUE(test::held_jobs(*store).job_list_held({"anyone"}).empty());
 }
 
 }  // namespace errand::sqlite_test

@@ -53,8 +53,8 @@ TEST(SlowAcknowledgements, NeverMakeAJobRunTwice) {
     Client client{store};
     for (int i = 0; i < 8; ++i) (void)client.enqueue_raw("Job", "default", {});
     processor.start();
-    ASSERT_TRUE(test::eventually([&] { return store->job_in_progress(processor.identity()).empty() &&
-                                              store->queue_size("default") == 0; },
+    ASSERT_TRUE(test::eventually([&] { return test::held_jobs(*store).job_list_held({processor.identity()}).empty() &&
+                                              test::admin(*store).queue_size({"default"}) == 0; },
                                  std::chrono::seconds(20)));
     processor.stop();
     ASSERT_EQ(runs.size(), 8U);

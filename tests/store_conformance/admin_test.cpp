@@ -29,27 +29,27 @@ void fail_into_retry_set(StoreConformance& t, Store& store, const std::vector<st
 
 TEST_P(StoreConformance, RetryNowMovesChosenRetriesToTheirQueueWithOneAttemptBack) {
   fail_into_retry_set(*this, *store, {"r1", "r2", "r3"});
-  ASSERT_EQ(store->set_size(JobSet::retry), 3);
-  EXPECT_EQ(store->set_enqueue_now(JobSet::retry, {.jids = {"r2", "missing"}}), 1U);
-  EXPECT_EQ(store->set_size(JobSet::retry), 2);
+  ASSERT_EQ(test::admin(*store).set_size({JobSet::retry}), 3);
+  EXPECT_EQ(test::admin(*store).set_enqueue_now({JobSet::retry, {.jids = {"r2", "missing"}}}), 1U);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 2);
   const auto jobs = fetch({"q"});
   ASSERT_EQ(jids(jobs), Jids{"r2"});
   EXPECT_EQ(Job::parse(jobs[0].payload).retry_count(), 2) << "as Sidekiq's SortedEntry#retry";
-  EXPECT_EQ(store->set_enqueue_now(JobSet::retry, {.all = true}), 2U);
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
-  EXPECT_EQ(store->queue_size("q"), 2);
+  EXPECT_EQ(test::admin(*store).set_enqueue_now({JobSet::retry, {.all = true}}), 2U);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"q"}), 2);
 }
 
 TEST_P(StoreConformance, DeleteRemovesChosenEntriesOnly) {
   fail_into_retry_set(*this, *store, {"d1", "d2"});
   const TimePoint later = Clock::now() + std::chrono::hours(2);
   store->job_insert_many({{{"s1", "q", R"({"class":"C","args":[],"queue":"q","jid":"s1"})", later}}});
-  EXPECT_EQ(store->set_delete(JobSet::retry, {.jids = {"d1"}}), 1U);
-  EXPECT_EQ(store->set_size(JobSet::retry), 1);
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 1) << "other sets untouched";
-  EXPECT_EQ(store->set_delete(JobSet::scheduled, {.all = true}), 1U);
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
-  EXPECT_EQ(store->set_delete(JobSet::retry, {}), 0U) << "an empty selection selects nothing";
+  EXPECT_EQ(test::admin(*store).set_delete({JobSet::retry, {.jids = {"d1"}}}), 1U);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 1);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 1) << "other sets untouched";
+  EXPECT_EQ(test::admin(*store).set_delete({JobSet::scheduled, {.all = true}}), 1U);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
+  EXPECT_EQ(test::admin(*store).set_delete({JobSet::retry, {}}), 0U) << "an empty selection selects nothing";
 }
 
 TEST_P(StoreConformance, DeadJobsCanBeRetriedAndDeleted) {
@@ -59,21 +59,21 @@ TEST_P(StoreConformance, DeadJobsCanBeRetriedAndDeleted) {
     ASSERT_EQ(taken.size(), 1U);
     store->job_kill({taken[0], failed_payload("q", jid, 25), Clock::now(), {}, owner});
   }
-  ASSERT_EQ(store->set_size(JobSet::dead), 2);
-  EXPECT_EQ(store->set_enqueue_now(JobSet::dead, {.jids = {"x1"}}), 1U);
+  ASSERT_EQ(test::admin(*store).set_size({JobSet::dead}), 2);
+  EXPECT_EQ(test::admin(*store).set_enqueue_now({JobSet::dead, {.jids = {"x1"}}}), 1U);
   EXPECT_EQ(jids(fetch({"q"})), Jids{"x1"});
-  EXPECT_EQ(store->set_delete(JobSet::dead, {.jids = {"x2"}}), 1U);
-  EXPECT_EQ(store->set_size(JobSet::dead), 0);
+  EXPECT_EQ(test::admin(*store).set_delete({JobSet::dead, {.jids = {"x2"}}}), 1U);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0);
 }
 
 TEST_P(StoreConformance, ClearEmptiesAQueueButNotTheOthers) {
   insert("q", "a");
   insert("q", "b");
   insert("other", "c");
-  EXPECT_EQ(store->queue_clear("q"), 2U);
-  EXPECT_EQ(store->queue_size("q"), 0);
-  EXPECT_EQ(store->queue_size("other"), 1);
-  EXPECT_EQ(store->queue_clear("never_used"), 0U);
+  EXPECT_EQ(test::admin(*store).queue_clear({"q"}), 2U);
+  EXPECT_EQ(test::admin(*store).queue_size({"q"}), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"other"}), 1);
+  EXPECT_EQ(test::admin(*store).queue_clear({"never_used"}), 0U);
 }
 
 }  // namespace

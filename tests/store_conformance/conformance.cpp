@@ -34,6 +34,11 @@ std::vector<std::string> StoreConformance::jids(const std::vector<FetchedJob>& j
   return out;
 }
 
+std::vector<std::string> StoreConformance::held_by(const std::string& owner) {
+  HeldJobs* held = store->held_jobs();
+  return held == nullptr ? std::vector<std::string>{} : held->job_list_held({owner});
+}
+
 void StoreConformance::expect_same_payload(const std::string& actual, const std::string& expected) const {
   if (store->capabilities().verbatim_payloads) {
     EXPECT_EQ(actual, expected);
@@ -129,6 +134,14 @@ TEST_P(StoreConformance, DeclaresTheCapabilitiesItsFactoryListsItUnder) {
   EXPECT_EQ(actual.verbatim_payloads, listed.verbatim_payloads);
   EXPECT_EQ(actual.any_queue_name, listed.any_queue_name);
   EXPECT_EQ(store->tuning().prefetch_limit, GetParam().tuning.prefetch_limit);
+}
+
+// The seam's optional parts: a store lists its processes' jobs (HeldJobs) exactly when
+// it has reliable fetch without leases; every real store has the admin operations.
+TEST_P(StoreConformance, OffersHeldJobsExactlyWhenItKeepsAnInProgressList) {
+  const StoreCapabilities c = store->capabilities();
+  EXPECT_EQ(store->held_jobs() != nullptr, c.reliable_fetch && !c.leases);
+  EXPECT_NE(store->admin(), nullptr);
 }
 }  // namespace
 

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_env.hpp"
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -45,6 +47,8 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
   std::vector<FetchedJob> fetch(std::vector<std::string> queues, std::size_t max = 10,
                                 const std::string& owner = "tester:1:000000000000");
   static std::vector<std::string> jids(const std::vector<FetchedJob>& jobs);
+  /// The payloads the store lists as held by `owner`: none on a store without HeldJobs.
+  std::vector<std::string> held_by(const std::string& owner);
   /// The same JSON (byte for byte on stores that keep payloads verbatim).
   void expect_same_payload(const std::string& actual, const std::string& expected) const;
 

@@ -49,15 +49,15 @@ TEST_P(StoreConformance, APayloadWithANumberBeyondADoubleGoesToTheDeadSetOnce) {
     throw std::runtime_error("fails");
   });
   processor.start();
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::dead) == 3; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::dead}) == 3; }, std::chrono::seconds(20)));
   processor.stop();
   EXPECT_EQ(runs.load(), 0) << "a payload errand cannot keep exactly does not run";
   EXPECT_EQ(processor.stats().processed, 3U) << "each fetched once";
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
   EXPECT_EQ(logger->count("is beyond the range of a double"), 3U);
   if (store->capabilities().verbatim_payloads) {
     std::set<std::string> dead;
-    for (const auto& entry : store->set_entries(JobSet::dead, 10)) dead.insert(entry.payload);
+    for (const auto& entry : test::admin(*store).set_list({JobSet::dead, 10})) dead.insert(entry.payload);
     EXPECT_EQ(dead, std::set<std::string>(poison.begin(), poison.end()));
   }
 }
@@ -76,11 +76,11 @@ TEST_P(StoreConformance, AFailureThatCannotBeWrittenBackGoesToTheDeadSetAsFetche
   });
   processor.register_handler("Fails", [](const Job&, Context&) { throw std::runtime_error("boom"); });
   processor.start();
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::dead) == 1; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::dead}) == 1; }, std::chrono::seconds(20)));
   processor.stop();
   EXPECT_EQ(processor.stats().processed, 1U);
-  EXPECT_EQ(store->queue_size("default"), 0);
-  const Job dead = Job::parse(store->set_entries(JobSet::dead, 1).at(0).payload);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
+  const Job dead = Job::parse(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload);
   EXPECT_EQ(dead.find("poison"), nullptr) << "the payload as fetched";
   EXPECT_EQ(dead.find("error_message"), nullptr);
   EXPECT_EQ(logger->count("its failure could not be recorded"), 1U);
@@ -111,12 +111,12 @@ TEST_P(StoreConformance, AStoreThatRefusesTheRecordedFailureGetsTheJobAsFetchedI
   // Postgres tells retries from scheduled jobs by their retry_count, which a job that
   // never failed before lacks: there it waits among the scheduled ones.
   const JobSet waiting = store->capabilities().verbatim_payloads ? JobSet::retry : JobSet::scheduled;
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(waiting) == 1; }, std::chrono::seconds(20)))
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({waiting}) == 1; }, std::chrono::seconds(20)))
       << logger->joined();
   processor.stop();
   EXPECT_EQ(processor.stats().processed, 1U);
-  EXPECT_EQ(store->queue_size("default"), 0);
-  const Job retried = Job::parse(store->set_entries(waiting, 1).at(0).payload);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
+  const Job retried = Job::parse(test::admin(*store).set_list({waiting, 1}).at(0).payload);
   EXPECT_EQ(retried.find("error_message"), nullptr) << "the payload as fetched";
   EXPECT_EQ(logger->count("retried as it was fetched"), 1U);
 }
@@ -212,10 +212,10 @@ TEST_P(StoreConformance, FuzzEveryFetchedPayloadEndsDoneRetriedOrDeadAndIsFetche
       << processor.stats().processed << " of " << inserted;
   processor.stop();
   EXPECT_EQ(processor.stats().processed, inserted) << "no payload was fetched twice";
-  EXPECT_EQ(store->queue_size("default"), 0);
-  EXPECT_LE(store->set_size(JobSet::retry) + store->set_size(JobSet::dead), static_cast<std::int64_t>(inserted));
-  EXPECT_GT(store->set_size(JobSet::dead), 0);
-  EXPECT_GT(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
+  EXPECT_LE(test::admin(*store).set_size({JobSet::retry}) + test::admin(*store).set_size({JobSet::dead}), static_cast<std::int64_t>(inserted));
+  EXPECT_GT(test::admin(*store).set_size({JobSet::dead}), 0);
+  EXPECT_GT(test::admin(*store).set_size({JobSet::retry}), 0);
   EXPECT_GT(run.ran.load(), 0) << run.logger->joined();
 }
 
@@ -236,8 +236,8 @@ TEST_P(StoreConformance, FuzzWithRetriesDueAtOnceEveryJobEndsDoneOrDead) {
   const bool settled = test::eventually(
       [&] {
         const std::uint64_t now = processor.stats().processed;
-        const bool idle = now >= inserted && store->queue_size("default") == 0 &&
-                          store->set_size(JobSet::retry) == 0 && store->set_size(JobSet::scheduled) == 0 &&
+        const bool idle = now >= inserted && test::admin(*store).queue_size({"default"}) == 0 &&
+                          test::admin(*store).set_size({JobSet::retry}) == 0 && test::admin(*store).set_size({JobSet::scheduled}) == 0 &&
                           processor.stats().busy == 0 && now == last;
         last = now;
         if (!idle) std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -246,11 +246,11 @@ TEST_P(StoreConformance, FuzzWithRetriesDueAtOnceEveryJobEndsDoneOrDead) {
       std::chrono::seconds(90));
   processor.stop();
   ASSERT_TRUE(settled) << processor.stats().processed << " runs for " << inserted << " jobs; retry set "
-                       << store->set_size(JobSet::retry) << "\n" << run.logger->joined();
+                       << test::admin(*store).set_size({JobSet::retry}) << "\n" << run.logger->joined();
   // A job runs at most 1 + its retries: 2 by default, 3 for "retry": 3, 8 from
   // "retry_count": -5 (as in Sidekiq, a negative count buys retries).
   EXPECT_LE(processor.stats().processed, 8 * inserted);
-  EXPECT_GT(store->set_size(JobSet::dead), 0);
+  EXPECT_GT(test::admin(*store).set_size({JobSet::dead}), 0);
 }
 
 }  // namespace

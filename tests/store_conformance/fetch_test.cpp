@@ -34,10 +34,10 @@ TEST_P(StoreConformance, BulkInsertKeepsOrderAndCountsQueues) {
     params.jobs.push_back({jid, "bulk", R"({"class":"C","args":[],"jid":")" + jid + R"("})", std::nullopt});
   }
   store->job_insert_many(params);
-  EXPECT_EQ(store->queue_size("bulk"), 3);
-  EXPECT_EQ(store->queue_names(), Jids{"bulk"});
+  EXPECT_EQ(test::admin(*store).queue_size({"bulk"}), 3);
+  EXPECT_EQ(test::admin(*store).queue_names(), Jids{"bulk"});
   EXPECT_EQ(jids(fetch({"bulk"})), (Jids{"a", "b", "c"}));
-  EXPECT_EQ(store->queue_size("bulk"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"bulk"}), 0);
 }
 
 TEST_P(StoreConformance, RequeuedJobsAreNextInLine) {
@@ -46,35 +46,35 @@ TEST_P(StoreConformance, RequeuedJobsAreNextInLine) {
   insert("q", "3");
   const auto taken = fetch({"q"}, 2);
   ASSERT_EQ(jids(taken), (Jids{"1", "2"}));
-  store->job_requeue({taken, "tester:1:000000000000"});
+  store->job_give_back({taken, "tester:1:000000000000"});
   EXPECT_EQ(jids(fetch({"q"})), (Jids{"1", "2", "3"}));
 }
 
 // A job that succeeded after shutdown pushed it back takes its copy out of the queue
-// (Store::job_complete_late), but only while no process has fetched it since.
+// (Store::job_complete_given_back), but only while no process has fetched it since.
 TEST_P(StoreConformance, ALateCompletionRemovesThePushedBackCopyOnlyIfNobodyFetchedIt) {
   insert("q", "taken");
   insert("q", "late");
   const auto first = fetch({"q"}, 2);
   ASSERT_EQ(jids(first), (std::vector<std::string>{"taken", "late"}));
-  store->job_requeue({first, "tester:1:000000000000"});
+  store->job_give_back({first, "tester:1:000000000000"});
   const auto again = fetch({"q"}, 1, "other:1:000000000000");  // another process takes "taken" back
   ASSERT_EQ(jids(again), std::vector<std::string>{"taken"});
-  EXPECT_TRUE(store->job_complete_late({first.at(1)})) << "\"late\" waited untouched";
-  EXPECT_FALSE(store->job_complete_late({first.at(1)})) << "already removed";
-  EXPECT_FALSE(store->job_complete_late({first.at(0)})) << "another process holds it now";
-  EXPECT_EQ(store->queue_size("q"), 0);
+  EXPECT_TRUE(store->job_complete_given_back({first.at(1)})) << "\"late\" waited untouched";
+  EXPECT_FALSE(store->job_complete_given_back({first.at(1)})) << "already removed";
+  EXPECT_FALSE(store->job_complete_given_back({first.at(0)})) << "another process holds it now";
+  EXPECT_EQ(test::admin(*store).queue_size({"q"}), 0);
   store->job_complete({again, "other:1:000000000000"});  // the other delivery is untouched and completes
   EXPECT_TRUE(fetch({"q"}).empty());
-  EXPECT_TRUE(store->job_in_progress("other:1:000000000000").empty());
+  EXPECT_TRUE(held_by("other:1:000000000000").empty());
 }
 
 TEST_P(StoreConformance, CompletedJobsAreGone) {
   insert("q", "1");
   const auto taken = fetch({"q"});
   store->job_complete({taken, "tester:1:000000000000"});
-  EXPECT_EQ(store->queue_size("q"), 0);
-  EXPECT_TRUE(store->job_in_progress("tester:1:000000000000").empty());
+  EXPECT_EQ(test::admin(*store).queue_size({"q"}), 0);
+  EXPECT_TRUE(held_by("tester:1:000000000000").empty());
 }
 
 TEST_P(StoreConformance, HostileQueueNamesAreJustNamesOrRefused) {
@@ -84,14 +84,14 @@ TEST_P(StoreConformance, HostileQueueNamesAreJustNamesOrRefused) {
       EXPECT_THROW(insert(name, name), ArgumentError) << name;
       EXPECT_THROW((void)fetch({name}), ArgumentError) << name;
     }
-    EXPECT_TRUE(store->queue_names().empty()) << "nothing was created";
+    EXPECT_TRUE(test::admin(*store).queue_names().empty()) << "nothing was created";
     insert("fine_name_1", "ok");
     EXPECT_EQ(jids(fetch({"fine_name_1"})), Jids{"ok"});
     return;
   }
   for (const std::string name : {"' OR 1=1; --", "ünïcødé", "a:b", "x\"y", "%_*"}) insert(name, name);
   for (const std::string name : {"' OR 1=1; --", "ünïcødé", "a:b", "x\"y", "%_*"}) {
-    EXPECT_EQ(store->queue_size(name), 1) << name;
+    EXPECT_EQ(test::admin(*store).queue_size({name}), 1) << name;
     EXPECT_EQ(jids(fetch({name})), Jids{name}) << name;
   }
 }
@@ -151,9 +151,9 @@ TEST_P(StoreConformance, ManyThreadsEnqueueAtOnceIntoNewQueues) {
   }
   for (auto& p : producers) p.join();
   std::int64_t total = 0;
-  for (int t = 0; t < threads; ++t) total += store->queue_size("many_" + std::to_string(t));
+  for (int t = 0; t < threads; ++t) total += test::admin(*store).queue_size({"many_" + std::to_string(t)});
   EXPECT_EQ(total, threads * each);
-  EXPECT_EQ(store->queue_names().size(), static_cast<std::size_t>(threads));
+  EXPECT_EQ(test::admin(*store).queue_names().size(), static_cast<std::size_t>(threads));
 }
 
 }  // namespace

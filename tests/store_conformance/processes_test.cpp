@@ -20,10 +20,10 @@ TEST_P(StoreConformance, HeartbeatsCountProcessesAndFlushStats) {
   beat.processed = 1;
   beat.failed = 0;
   (void)store->process_beat(beat);
-  EXPECT_EQ(store->stats().processed, 6);
-  EXPECT_EQ(store->stats().failed, 2);
+  EXPECT_EQ(test::admin(*store).stats().processed, 6);
+  EXPECT_EQ(test::admin(*store).stats().failed, 2);
   EXPECT_EQ(store->process_count(), 1);
-  store->process_stop(beat.identity);
+  store->process_stop({beat.identity});
   EXPECT_EQ(store->process_count(), 1) << "at least 1, for the poller's arithmetic";
 }
 
@@ -35,10 +35,10 @@ TEST_P(InProgressListConformance, JobsOfAProcessThatStoppedBeatingComeBack) {
   (void)store->process_beat(beat);
   insert("q", "held");
   ASSERT_EQ(jids(fetch({"q"}, 1, dead)), Jids{"held"});
-  EXPECT_EQ(store->job_rescue_orphans({"host:3:cccccccccccc"}), 0U) << "still alive";
+  EXPECT_EQ(test::held_jobs(*store).job_give_back_orphaned({"host:3:cccccccccccc"}), 0U) << "still alive";
   // No more beats: once its liveness runs out, its job comes back (wait for that state).
   std::size_t rescued = 0;
-  EXPECT_TRUE(test::eventually([&] { return (rescued += store->job_rescue_orphans({"host:3:cccccccccccc"})) > 0; },
+  EXPECT_TRUE(test::eventually([&] { return (rescued += test::held_jobs(*store).job_give_back_orphaned({"host:3:cccccccccccc"})) > 0; },
                                std::chrono::seconds(15)));
   EXPECT_EQ(rescued, 1U);
   EXPECT_EQ(jids(fetch({"q"})), Jids{"held"});
@@ -48,9 +48,9 @@ TEST_P(InProgressListConformance, AProcessCanReclaimItsOwnStrandedJobs) {
   const std::string me = "host:4:dddddddddddd";
   insert("q", "stranded");
   const auto taken = fetch({"q"}, 1, me);
-  ASSERT_EQ(store->job_in_progress(me), std::vector<std::string>{taken.at(0).payload});
-  EXPECT_EQ(store->job_reclaim({me, {taken.at(0).payload, "not held"}}), 1U);
-  EXPECT_TRUE(store->job_in_progress(me).empty());
+  ASSERT_EQ(test::held_jobs(*store).job_list_held({me}), std::vector<std::string>{taken.at(0).payload});
+  EXPECT_EQ(test::held_jobs(*store).job_give_back_stranded({me, {taken.at(0).payload, "not held"}}), 1U);
+  EXPECT_TRUE(test::held_jobs(*store).job_list_held({me}).empty());
   EXPECT_EQ(jids(fetch({"q"})), Jids{"stranded"});
 }
 
@@ -75,8 +75,8 @@ TEST_P(LeaseConformance, LeasedJobsStayWhileBeatsRenewThemAndComeBackAfter) {
   EXPECT_EQ(jids(again), Jids{"leased"});
   // The first holder's late acknowledgement must not remove the new delivery.
   store->job_complete({taken, me});
-  store->job_requeue({again, "other:1:000000000000"});
-  EXPECT_EQ(store->queue_size("q"), 1);
+  store->job_give_back({again, "other:1:000000000000"});
+  EXPECT_EQ(test::admin(*store).queue_size({"q"}), 1);
 }
 
 }  // namespace

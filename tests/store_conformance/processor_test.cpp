@@ -39,7 +39,7 @@ TEST_P(StoreConformance, AProcessorRunsEveryJobExactlyOnce) {
   const auto items = seen.get();
   EXPECT_EQ(std::set<std::string>(items.begin(), items.end()).size(), static_cast<std::size_t>(count));
   EXPECT_EQ(items.size(), static_cast<std::size_t>(count)) << "no job ran twice";
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 }
 
 TEST_P(StoreConformance, BadInputEndsInTheRetryOrDeadSetWithItsError) {
@@ -55,17 +55,17 @@ TEST_P(StoreConformance, BadInputEndsInTheRetryOrDeadSetWithItsError) {
   processor.start();
   (void)client.enqueue_raw("Good", "default", {});
   ASSERT_TRUE(test::eventually([&] {
-    return good.load() == 1 && store->set_size(JobSet::retry) == 2 && store->set_size(JobSet::dead) == 1;
+    return good.load() == 1 && test::admin(*store).set_size({JobSet::retry}) == 2 && test::admin(*store).set_size({JobSet::dead}) == 1;
   }));
   processor.stop();
   std::set<std::string> errors;
-  for (const auto& entry : store->set_entries(JobSet::retry, 10)) {
+  for (const auto& entry : test::admin(*store).set_list({JobSet::retry, 10})) {
     const Job job = Job::parse(entry.payload);
     errors.insert(std::string(job.class_name()) + ": " + std::string(job.find("error_class")->as_string()));
     EXPECT_EQ(job.retry_count(), 0);
   }
   EXPECT_EQ(errors, (std::set<std::string>{"NoSuchWorker: errand::UnknownWorkerError", "Typed: errand::ArgumentError"}));
-  expect_same_payload(store->set_entries(JobSet::dead, 1).at(0).payload, not_a_job);
+  expect_same_payload(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload, not_a_job);
 }
 
 TEST_P(StoreConformance, AFailingJobRetriesWithBackoffUntilItSucceeds) {
@@ -81,9 +81,9 @@ TEST_P(StoreConformance, AFailingJobRetriesWithBackoffUntilItSucceeds) {
   processor.start();
   ASSERT_TRUE(test::eventually([&] { return attempts.load() == 3; }, std::chrono::seconds(20)));
   processor.stop();
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
-  EXPECT_EQ(store->set_size(JobSet::dead), 0);
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 }
 
 TEST_P(StoreConformance, ShutdownGivesBackEveryUnfinishedJob) {
@@ -99,8 +99,8 @@ TEST_P(StoreConformance, ShutdownGivesBackEveryUnfinishedJob) {
   processor.start();
   ASSERT_TRUE(test::eventually([&] { return started.load() == 2; }));
   processor.stop();
-  EXPECT_EQ(store->queue_size("default"), 6) << "the 2 running and the 4 waiting are back";
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 6) << "the 2 running and the 4 waiting are back";
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
 }
 
 // A job that ignores its stop token and succeeds after the shutdown timeout pushed it
@@ -128,8 +128,8 @@ TEST_P(StoreConformance, AJobThatSucceedsAfterShutdownGaveItBackDoesNotRunAgain)
   release = true;
   stopping.join();
   ASSERT_TRUE(pushed_back) << "shutdown gave the running job back";
-  EXPECT_EQ(store->queue_size("default"), 0) << "the late success took its copy back";
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0) << "the late success took its copy back";
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
   EXPECT_EQ(runs.load(), 1);
   EXPECT_TRUE(logger->contains("its pushed-back copy was removed"));
 }
@@ -142,12 +142,12 @@ TEST_P(StoreConformance, AJobPastItsTimeoutEndsInTheRetrySetWithTheError) {
     while (!ctx.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   });
   processor.start();
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 1; }));
   processor.stop();
-  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  const Job job = Job::parse(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload);
   EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
   EXPECT_EQ(job.retry_count(), 0);
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 }
 
 /// Tells when the processor's fetcher has handed over the jobs of class `marker`: it
@@ -196,7 +196,7 @@ TEST_P(ReliableFetchConformance, AnUrgentJobRunsBeforeTheJobsFetchedAheadOfIt) {
   std::vector<Job> batch;
   for (int i = 0; i < 50; ++i) batch.push_back(Job(json::object{{"class", "Quick"}, {"args", json::array{i}}}));
   (void)client.push_bulk(std::move(batch));
-  ASSERT_TRUE(test::eventually([&] { return store->queue_size("default") == 0; })) << "the 50 fetched ahead";
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).queue_size({"default"}) == 0; })) << "the 50 fetched ahead";
   (void)client.enqueue_raw("Urgent", "critical", {});
   ASSERT_TRUE(test::eventually([&] { return watcher->handed_over(); }, std::chrono::seconds(30)))
       << "the urgent one fetched and handed over";
@@ -229,11 +229,11 @@ TEST_P(ReliableFetchConformance, APrefetchBoundsTheJobsTakenAheadOfTheThreads) {
     ASSERT_TRUE(test::eventually([&] { return started.load(); }));
     for (int i = 0; i < 10; ++i) (void)client.enqueue_raw("Quick", "default", {i});
     const auto left = static_cast<std::int64_t>(10 - prefetch);
-    ASSERT_TRUE(test::eventually([&] { return store->queue_size("default") == left; }));
+    ASSERT_TRUE(test::eventually([&] { return test::admin(*store).queue_size({"default"}) == left; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(150));  // several fetch rounds
-    EXPECT_EQ(store->queue_size("default"), left) << "no more than the prefetch taken";
+    EXPECT_EQ(test::admin(*store).queue_size({"default"}), left) << "no more than the prefetch taken";
     released = true;
-    ASSERT_TRUE(test::eventually([&] { return store->queue_size("default") == 0 && processor.stats().processed == 11; }));
+    ASSERT_TRUE(test::eventually([&] { return test::admin(*store).queue_size({"default"}) == 0 && processor.stats().processed == 11; }));
     processor.stop();
   }
 }
@@ -276,9 +276,9 @@ TEST_P(ReliableFetchConformance, FastJobsAreFetchedAheadNoFurtherThanTheStoresLi
   (void)client.enqueue_raw("Blocker", "default", {});
   ASSERT_TRUE(test::eventually([&] { return ran.size() == 101; }));
   for (int i = 0; i < 10; ++i) (void)client.enqueue_raw("Quick", "default", {i});
-  ASSERT_TRUE(test::eventually([&] { return store->queue_size("default") == 7; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).queue_size({"default"}) == 7; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(150));  // several fetch rounds
-  EXPECT_EQ(store->queue_size("default"), 7) << "no more than the store's limit taken";
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 7) << "no more than the store's limit taken";
   released = true;
   ASSERT_TRUE(test::eventually([&] { return ran.size() == 111; }));
   processor.stop();
@@ -305,7 +305,7 @@ TEST_P(LeaseConformance, AShutdownWhileBeatingLeavesEveryJobVisible) {
     processor.start();
     ASSERT_TRUE(test::eventually([&] { return started.load() == 2; }));
     processor.stop();
-    EXPECT_EQ(store->queue_size("default"), 4 * (round + 1)) << "round " << round;
+    EXPECT_EQ(test::admin(*store).queue_size({"default"}), 4 * (round + 1)) << "round " << round;
   }
 }
 

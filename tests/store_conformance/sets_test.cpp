@@ -3,6 +3,8 @@
 
 #include <errand/error.hpp>
 
+#include <stdexcept>
+
 namespace errand::conformance {
 namespace {
 
@@ -32,24 +34,24 @@ TEST_P(StoreConformance, ScheduledJobsWaitInTheScheduledSetUntilDue) {
   if (store->capabilities().schedules_itself) {
     const TimePoint soon = Clock::now() + std::chrono::seconds(1);
     store->job_insert_many({{{"s", "q", payload("q", "s"), soon}}});
-    EXPECT_EQ(store->queue_size("q"), 0);
-    ASSERT_EQ(store->set_size(JobSet::scheduled), 1);
-    EXPECT_NEAR(epoch_seconds(store->set_entries(JobSet::scheduled, 10).at(0).at), epoch_seconds(soon), 0.01);
+    EXPECT_EQ(test::admin(*store).queue_size({"q"}), 0);
+    ASSERT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 1);
+    EXPECT_NEAR(epoch_seconds(test::admin(*store).set_list({JobSet::scheduled, 10}).at(0).at), epoch_seconds(soon), 0.01);
     EXPECT_TRUE(fetch({"q"}).empty()) << "not due yet";
     EXPECT_EQ(jids(fetch_when_due(*this, *store, {"q"})), Jids{"s"});
     EXPECT_GE(Clock::now(), soon);
-    EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
+    EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
     return;
   }
   const TimePoint soon = Clock::now() + std::chrono::hours(1);
   store->job_insert_many({{{"s", "q", payload("q", "s"), soon}}});
-  EXPECT_EQ(store->queue_size("q"), 0);
-  ASSERT_EQ(store->set_size(JobSet::scheduled), 1);
-  const auto entries = store->set_entries(JobSet::scheduled, 10);
+  EXPECT_EQ(test::admin(*store).queue_size({"q"}), 0);
+  ASSERT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 1);
+  const auto entries = test::admin(*store).set_list({JobSet::scheduled, 10});
   EXPECT_NEAR(epoch_seconds(entries.at(0).at), epoch_seconds(soon), 0.01);
   EXPECT_EQ(store->job_schedule_due({Clock::now(), 100}), 0U);
   EXPECT_EQ(store->job_schedule_due({soon + std::chrono::seconds(1), 100}), 1U);
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
   EXPECT_EQ(jids(fetch({"q"})), Jids{"s"});
 }
 
@@ -61,10 +63,10 @@ TEST_P(StoreConformance, RetriesMoveBackToTheQueueInTheirPayload) {
   const std::string retried = to_json(json::object{{"class", "C"}, {"args", json::array{}}, {"queue", "retries"},
                                                    {"jid", "r"}, {"retry_count", 0}});
   store->job_retry({taken.at(0), "retries", retried, at, owner});
-  EXPECT_TRUE(store->job_in_progress(owner).empty());
-  ASSERT_EQ(store->set_size(JobSet::retry), 1);
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
-  expect_same_payload(store->set_entries(JobSet::retry, 1).at(0).payload, retried);
+  EXPECT_TRUE(held_by(owner).empty());
+  ASSERT_EQ(test::admin(*store).set_size({JobSet::retry}), 1);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
+  expect_same_payload(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload, retried);
   if (self) {
     EXPECT_TRUE(fetch({"retries"}).empty()) << "not due yet";
     EXPECT_EQ(jids(fetch_when_due(*this, *store, {"retries"})), Jids{"r"});
@@ -82,14 +84,15 @@ TEST_P(StoreConformance, DueMovesRetriesBeforeScheduledJobsAndRespectsMax) {
   store->job_insert_many({{{"s1", "q", payload("q", "s1"), past}, {"s2", "q", payload("q", "s2"), past}}});
   store->job_retry({taken.at(0), "q", payload("q", "x"), past, owner});
   if (store->capabilities().schedules_itself) {
-    EXPECT_EQ(store->queue_size("q"), 3) << "due jobs are ready without the poller";
-    EXPECT_EQ(store->job_schedule_due({Clock::now(), 100}), 0U);
+    EXPECT_EQ(test::admin(*store).queue_size({"q"}), 3) << "due jobs are ready without the poller";
+    EXPECT_THROW((void)store->job_schedule_due({Clock::now(), 100}), std::logic_error)
+        << "the poller never calls it on a store that schedules itself";
     return;
   }
   EXPECT_EQ(store->job_schedule_due({Clock::now(), 2}), 2U);
-  EXPECT_EQ(store->set_size(JobSet::retry), 0) << "retries go first";
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0) << "retries go first";
   EXPECT_EQ(store->job_schedule_due({Clock::now(), 100}), 1U);
-  EXPECT_EQ(store->queue_size("q"), 3);
+  EXPECT_EQ(test::admin(*store).queue_size({"q"}), 3);
 }
 
 TEST_P(StoreConformance, KilledJobsGoToTheDeadSetWithinItsLimits) {
@@ -101,29 +104,29 @@ TEST_P(StoreConformance, KilledJobsGoToTheDeadSetWithinItsLimits) {
     store->job_kill({taken.at(0), payload("q", jid), now + std::chrono::seconds(i), {.max_jobs = 4}, owner});
   }
   // As Sidekiq's ZREMRANGEBYRANK dead 0 -4: the newest 3 stay.
-  const auto dead = store->set_entries(JobSet::dead, 10);
+  const auto dead = test::admin(*store).set_list({JobSet::dead, 10});
   ASSERT_EQ(dead.size(), 3U);
   EXPECT_EQ(Job::parse(dead.front().payload).jid(), "d2");
   EXPECT_EQ(Job::parse(dead.back().payload).jid(), "d4");
   insert("q", "old");
   const auto taken = fetch({"q"});
   store->job_kill({taken.at(0), payload("q", "old"), now + std::chrono::hours(24 * 200), {}, owner});
-  EXPECT_EQ(store->set_size(JobSet::dead), 1) << "older than 180 days: trimmed";
-  EXPECT_TRUE(store->job_in_progress(owner).empty());
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 1) << "older than 180 days: trimmed";
+  EXPECT_TRUE(held_by(owner).empty());
 }
 
 TEST_P(StoreConformance, UnreadablePayloadsCanBeKilledVerbatim) {
   if (!store->capabilities().verbatim_payloads) {
     // A JSON store refuses text that is not JSON when it is enqueued...
     EXPECT_THROW(store->job_insert_many({{{"", "q", "not json {", std::nullopt}}}), PayloadError);
-    EXPECT_EQ(store->queue_size("q"), 0);
+    EXPECT_EQ(test::admin(*store).queue_size({"q"}), 0);
     // ...and JSON that is not a job dies as it is.
     store->job_insert_many({{{"", "q", "[42]", std::nullopt}}});
     const auto taken = fetch({"q"});
     ASSERT_EQ(taken.size(), 1U);
     EXPECT_EQ(taken[0].payload, "[42]");
     store->job_kill({taken[0], taken[0].payload, Clock::now(), {}, owner});
-    EXPECT_EQ(store->set_entries(JobSet::dead, 1).at(0).payload, "[42]");
+    EXPECT_EQ(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload, "[42]");
     return;
   }
   store->job_insert_many({{{"", "q", "not json {", std::nullopt}}});
@@ -131,7 +134,7 @@ TEST_P(StoreConformance, UnreadablePayloadsCanBeKilledVerbatim) {
   ASSERT_EQ(taken.size(), 1U);
   EXPECT_EQ(taken[0].payload, "not json {");
   store->job_kill({taken[0], taken[0].payload, Clock::now(), {}, owner});
-  EXPECT_EQ(store->set_entries(JobSet::dead, 1).at(0).payload, "not json {");
+  EXPECT_EQ(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload, "not json {");
 }
 
 }  // namespace

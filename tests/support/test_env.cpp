@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace errand::test {
 
@@ -57,6 +58,16 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return condition();
+}
+
+StoreAdmin& admin(Store& store) {
+  if (StoreAdmin* admin = store.admin()) return *admin;
+  throw std::logic_error("the " + std::string(store.name()) + " store has no admin operations (Store::admin())");
+}
+
+HeldJobs& held_jobs(Store& store) {
+  if (HeldJobs* held = store.held_jobs()) return *held;
+  throw std::logic_error("the " + std::string(store.name()) + " store lists no held jobs (Store::held_jobs())");
 }
 
 std::string source_dir() { return ERRAND_SOURCE_DIR; }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errand/redis.hpp>
+#include <errand/store.hpp>
 
 #include "redis/connection.hpp"
 
@@ -36,6 +37,13 @@ std::vector<std::string> postgres_query(const std::string& sql);
 /// Polls `condition` every 5 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// The store's admin operations (Store::admin()); throws std::logic_error, failing the
+/// test, for a store without them.
+StoreAdmin& admin(Store& store);
+/// The store's held-jobs operations (Store::held_jobs()); throws std::logic_error,
+/// failing the test, for a store without them.
+HeldJobs& held_jobs(Store& store);
 
 /// The project's source directory (for scripts).
 std::string source_dir();

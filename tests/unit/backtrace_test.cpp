@@ -36,9 +36,9 @@ class BacktraceTest : public ::testing::Test {
     processor.register_handler("Deep", [](const Job&, Context&) { throw_from_deep_inside(); });
     processor.start();
     (void)Client{store}.push(Job::parse(payload));
-    EXPECT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+    EXPECT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 1; }));
     processor.stop();
-    return Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+    return Job::parse(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload);
   }
 };
 

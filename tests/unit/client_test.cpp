@@ -4,6 +4,7 @@
 #include <errand/memory.hpp>
 
 #include "kit/forwarding_store.hpp"
+#include "test_env.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,7 +48,7 @@ TEST_F(ClientTest, EnqueueWritesSidekiqsFieldsInRubysOrder) {
   EXPECT_EQ(job.jid(), *jid);
   EXPECT_TRUE(job.fields().at("created_at").is_double());
   EXPECT_TRUE(job.fields().at("enqueued_at").is_double());
-  EXPECT_EQ(store->queue_names(), std::vector<std::string>{"default"});
+  EXPECT_EQ(test::admin(*store).queue_names(), std::vector<std::string>{"default"});
 }
 
 TEST_F(ClientTest, WorkerOptionsAndOverrides) {
@@ -83,8 +84,8 @@ TEST_F(ClientTest, Sidekiq8WritesIntegerMilliseconds) {
 TEST_F(ClientTest, EnqueueInGoesToTheScheduleWithoutAtOrEnqueuedAt) {
   const TimePoint before = Clock::now();
   (void)client.enqueue_in<Welcome>(std::chrono::hours(1), 1, "x");
-  EXPECT_EQ(store->queue_size("default"), 0);
-  const auto entries = store->set_entries(JobSet::scheduled, 10);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
+  const auto entries = test::admin(*store).set_list({JobSet::scheduled, 10});
   ASSERT_EQ(entries.size(), 1U);
   EXPECT_GE(entries[0].at, before + std::chrono::hours(1) - std::chrono::seconds(1));
   EXPECT_LE(entries[0].at, Clock::now() + std::chrono::hours(1));
@@ -96,7 +97,7 @@ TEST_F(ClientTest, EnqueueInGoesToTheScheduleWithoutAtOrEnqueuedAt) {
 
 TEST_F(ClientTest, EnqueueAtInThePastRunsNow) {
   (void)client.enqueue_at<Welcome>(Clock::now() - std::chrono::minutes(1), 1, "x");
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
   const Job job = only_job();
   EXPECT_EQ(job.find("at"), nullptr);
   EXPECT_NE(job.find("enqueued_at"), nullptr);
@@ -123,8 +124,8 @@ TEST_F(ClientTest, RawEnqueueAnyClass) {
 
 TEST_F(ClientTest, RawEnqueueQueueWinsOverWith) {
   (void)client.with({.queue = "ignored"}).enqueue_raw("X", "given", {});
-  EXPECT_EQ(store->queue_size("given"), 1);
-  EXPECT_EQ(store->queue_size("ignored"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"given"}), 1);
+  EXPECT_EQ(test::admin(*store).queue_size({"ignored"}), 0);
 }
 
 TEST_F(ClientTest, AtMustBeEpochSeconds) {
@@ -151,7 +152,7 @@ TEST_F(ClientTest, PushRejectsInvalidJobs) {
   EXPECT_THROW((void)client.push(Job::parse(R"({"class":"X","args":[],"at":"soon"})")), PayloadError);
   EXPECT_THROW((void)client.push(Job::parse(R"({"class":"X","args":[],"tags":"t"})")), PayloadError);
   EXPECT_THROW((void)client.enqueue_raw("X", "default", json::array{std::nan("")}), PayloadError);
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 }
 
 TEST_F(ClientTest, MiddlewareCanModifyOrStopAPush) {

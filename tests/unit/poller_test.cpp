@@ -3,11 +3,14 @@
 #include <errand/memory.hpp>
 #include <errand/processor.hpp>
 
+#include "core/poller.hpp"
+#include "kit/forwarding_store.hpp"
 #include "test_env.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 
 namespace errand::poller_test {
 
@@ -39,11 +42,11 @@ TEST_F(PollerTest, ScheduledJobsRunWhenDue) {
   Job job = Job::parse(R"({"class":"Later","args":[]})");
   job.set("at", epoch_seconds(Clock::now() + std::chrono::milliseconds(300)));
   (void)client.push(std::move(job));
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 1);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 1);
   ASSERT_TRUE(test::eventually([&] { return runs.load() == 1; }));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300)) << "ran before its time";
   processor.stop();
-  EXPECT_EQ(store->set_size(JobSet::scheduled), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
 }
 
 TEST_F(PollerTest, AFailedJobIsRetriedAndCanSucceed) {
@@ -61,8 +64,8 @@ TEST_F(PollerTest, AFailedJobIsRetriedAndCanSucceed) {
   ASSERT_TRUE(test::eventually([&] { return runs.load() == 2; }));
   processor.stop();
   EXPECT_EQ(attempt_seen.load(), 2);
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
-  EXPECT_EQ(store->set_size(JobSet::dead), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0);
   EXPECT_EQ(processor.stats().failed, 1U);
   EXPECT_EQ(processor.stats().processed, 2U);
 }
@@ -80,9 +83,9 @@ TEST_F(PollerTest, RetryInHookCanKillOrDiscardByExceptionType) {
   (void)client.enqueue_raw("Killed", "default", {});
   ASSERT_TRUE(test::eventually([&] { return processor.stats().processed == 2; }));
   processor.stop();
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
-  ASSERT_EQ(store->set_size(JobSet::dead), 1);
-  EXPECT_EQ(Job::parse(store->set_entries(JobSet::dead, 1).at(0).payload).class_name(), "Killed");
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
+  ASSERT_EQ(test::admin(*store).set_size({JobSet::dead}), 1);
+  EXPECT_EQ(Job::parse(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload).class_name(), "Killed");
 }
 
 struct SelfTimed : Worker<SelfTimed> {
@@ -103,7 +106,7 @@ TEST_F(PollerTest, AWorkersOwnRetryInWins) {
   (void)client.enqueue<SelfTimed>();
   ASSERT_TRUE(test::eventually([&] { return SelfTimed::runs.load() == 3; }));
   processor.stop();
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
 }
 
 TEST_F(PollerTest, HeartbeatsFlushTheStatsCounters) {
@@ -116,8 +119,8 @@ TEST_F(PollerTest, HeartbeatsFlushTheStatsCounters) {
   (void)client.enqueue_raw("Bad", "default", {});
   ASSERT_TRUE(test::eventually([&] { return processor.stats().processed == 6; }));
   processor.stop();  // the final beat flushes the rest
-  EXPECT_EQ(store->stats().processed, 6);
-  EXPECT_EQ(store->stats().failed, 1);
+  EXPECT_EQ(test::admin(*store).stats().processed, 6);
+  EXPECT_EQ(test::admin(*store).stats().failed, 1);
 }
 
 }  // namespace errand::poller_test
@@ -165,8 +168,59 @@ TEST_F(PollerTest, ErrorDeathAndRetriesExhaustedHandlersRunAsInSidekiq) {
                                               "not a std::exception", "Retried:again later"}));
   EXPECT_EQ(deaths, (std::vector<std::string>{"Exhausting", "NoRetry"})) << "a job being retried has not died";
   EXPECT_EQ(Exhausting::exhausted.load(), 1);
-  EXPECT_EQ(store->set_size(JobSet::dead), 1);
-  EXPECT_EQ(store->set_size(JobSet::retry), 1);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 1);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 1);
+}
+
+/// A store that says it schedules itself, counts the poller's calls, and (when asked)
+/// keeps a held-jobs list whose rescues it counts: the poller must call only what a
+/// store declares.
+class SelfSchedulingStore final : public detail::ForwardingStore, public HeldJobs {
+ public:
+  SelfSchedulingStore(std::shared_ptr<Store> inner, bool lists_held_jobs)
+      : ForwardingStore(std::move(inner)), lists_held_jobs_(lists_held_jobs) {}
+
+  [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
+    StoreCapabilities c = inner().capabilities();
+    c.schedules_itself = true;
+    return c;
+  }
+  [[nodiscard]] HeldJobs* held_jobs() noexcept override { return lists_held_jobs_ ? this : nullptr; }
+
+  std::size_t job_schedule_due(const JobScheduleDueParams& /*params*/) override {
+    ++schedule_due_calls;
+    return 0;
+  }
+  std::size_t job_give_back_orphaned(const JobGiveBackOrphanedParams& /*params*/) override {
+    ++rescue_calls;
+    return 0;
+  }
+  std::vector<std::string> job_list_held(const JobListHeldParams& /*params*/) override { return {}; }
+  std::size_t job_give_back_stranded(const JobGiveBackStrandedParams& /*params*/) override { return 0; }
+
+  std::atomic<int> schedule_due_calls{0};
+  std::atomic<int> rescue_calls{0};
+
+ private:
+  bool lists_held_jobs_;
+};
+
+TEST_F(PollerTest, AStoreThatSchedulesItselfAndHoldsNoJobsNeedsNoPoller) {
+  EXPECT_TRUE(detail::Poller::has_work(*store)) << "the memory store's due jobs need moving";
+  SelfSchedulingStore leases_only(store, false);
+  EXPECT_FALSE(detail::Poller::has_work(leases_only)) << "nothing to move, nothing to rescue (Postgres)";
+  SelfSchedulingStore listing(store, true);
+  EXPECT_TRUE(detail::Poller::has_work(listing)) << "held jobs still need rescuing";
+}
+
+TEST_F(PollerTest, ThePollerRescuesButNeverMovesDueJobsOnAStoreThatSchedulesItself) {
+  auto wrapper = std::make_shared<SelfSchedulingStore>(store, true);
+  Processor processor(wrapper, options());
+  processor.start();
+  // Several rounds of the poller (50 ms apart), then stop: wait for the state, not a time.
+  ASSERT_TRUE(test::eventually([&] { return wrapper->rescue_calls.load() >= 3; }));
+  processor.stop();
+  EXPECT_EQ(wrapper->schedule_due_calls.load(), 0) << "a store that schedules itself is never asked to";
 }
 
 }  // namespace errand::poller_test

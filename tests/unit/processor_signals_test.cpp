@@ -8,6 +8,7 @@
 #include <errand/sqlite.hpp>
 
 #include "capturing_logger.hpp"
+#include "kit/forwarding_store.hpp"
 #include "temp_dir.hpp"
 #include "test_env.hpp"
 
@@ -87,8 +88,8 @@ TEST_F(ProcessorSignalsTest, TstpQuietsBothAndTermStopsBothWhileTheyDrain) {
   EXPECT_EQ(gate.finished.load(), 2) << "both drained their running job";
   EXPECT_EQ(logger->count("errand: stopped: 1 processed, 0 failed"), 2U) << logger->joined();
   EXPECT_TRUE(logger->contains("received TERM; stopping 2 processors")) << logger->joined();
-  EXPECT_EQ(memory->queue_size("default"), 0);
-  EXPECT_EQ(sqlite->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*memory).queue_size({"default"}), 0);
+  EXPECT_EQ(test::admin(*sqlite).queue_size({"default"}), 0);
 }
 
 TEST_F(ProcessorSignalsTest, JobsRunningAtTheShutdownTimeoutGoBackToTheirOwnStores) {
@@ -102,8 +103,8 @@ TEST_F(ProcessorSignalsTest, JobsRunningAtTheShutdownTimeoutGoBackToTheirOwnStor
   ASSERT_EQ(kill(getpid(), SIGTERM), 0);
   runner.join();
   EXPECT_EQ(logger->count("(still running at the shutdown timeout)"), 2U) << logger->joined();
-  EXPECT_EQ(memory->queue_size("default"), 1);
-  EXPECT_EQ(sqlite->queue_size("default"), 1);
+  EXPECT_EQ(test::admin(*memory).queue_size({"default"}), 1);
+  EXPECT_EQ(test::admin(*sqlite).queue_size({"default"}), 1);
 }
 
 TEST_F(ProcessorSignalsTest, StoppingOneProcessorStopsTheGroup) {
@@ -115,6 +116,24 @@ TEST_F(ProcessorSignalsTest, StoppingOneProcessorStopsTheGroup) {
   a->stop();  // as a dashboard's "stop" or a job would
   runner.join();
   EXPECT_EQ(logger->count("errand: stopped:"), 2U) << logger->joined();
+}
+
+/// A store that refuses every queue name, so that a processor on it cannot start.
+class RefusingStore final : public detail::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  void check_queue_name(std::string_view queue) const override {
+    throw ArgumentError("refused queue " + std::string(queue));
+  }
+};
+
+TEST_F(ProcessorSignalsTest, WhenOneCannotStartTheOnesStartedBeforeItStop) {
+  auto a = blocking_processor(make_memory_store(), std::chrono::seconds(5));
+  auto b = blocking_processor(std::make_shared<RefusingStore>(make_memory_store()), std::chrono::seconds(5));
+  gate.open = true;
+  EXPECT_THROW(run_until_signal({a.get(), b.get()}), ArgumentError);
+  EXPECT_EQ(logger->count("errand: stopped:"), 1U) << "the first one started, then stopped: " << logger->joined();
+  EXPECT_EQ(a->stats().busy, 0U);
 }
 
 TEST_F(ProcessorSignalsTest, AGroupMustNameEachProcessorOnce) {
@@ -172,8 +191,8 @@ class ProcessorSignalsExitTest : public ProcessorSignalsTest {
         },
         ::testing::ExitedWithCode(1), "");
     ::unsetenv(dir_variable);
-    EXPECT_EQ(connect_sqlite({.path = first_path})->queue_size("default"), 1) << "the first store's job is back";
-    EXPECT_EQ(connect_sqlite({.path = second_path})->queue_size("default"), 1) << "the second store's job is back";
+    EXPECT_EQ(connect_sqlite({.path = first_path})->admin()->queue_size({"default"}), 1) << "the first store's job is back";
+    EXPECT_EQ(connect_sqlite({.path = second_path})->admin()->queue_size({"default"}), 1) << "the second store's job is back";
   }
 };
 

@@ -63,7 +63,7 @@ TEST_F(ProcessorTest, RunsEnqueuedJobsWithTheirArgs) {
   processor.stop();
   EXPECT_EQ(processor.stats().processed, 100U);
   EXPECT_EQ(processor.stats().failed, 0U);
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
 }
 
 TEST_F(ProcessorTest, StrictOrderDrainsTheFirstQueueFirst) {
@@ -84,9 +84,9 @@ TEST_F(ProcessorTest, FailureRecordsSidekiqErrorFieldsInTheRetrySet) {
   processor.register_worker<Failing>();
   processor.start();
   const auto jid = client.enqueue<Failing>(1);
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 1; }));
   processor.stop();
-  const auto entries = store->set_entries(JobSet::retry, 1);
+  const auto entries = test::admin(*store).set_list({JobSet::retry, 1});
   const Job job = Job::parse(entries.at(0).payload);
   EXPECT_EQ(job.jid(), *jid);
   EXPECT_EQ(job.fields().at("error_class"), json::value("std::runtime_error"));
@@ -107,10 +107,10 @@ TEST_F(ProcessorTest, RetriesGoToTheQueueTheJobCameFromOrItsRetryQueue) {
   (void)client.with({.queue = "actual"}).push(Job::parse(R"({"class":"Failing","args":[1],"queue":"actual"})"));
   store->job_insert_many({{{"j2", "actual", R"({"class":"Failing","args":[2],"queue":"elsewhere","jid":"j2"})", {}}}});
   (void)client.push(Job::parse(R"({"class":"Failing","args":[3],"queue":"actual","retry_queue":"slow"})"));
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 3; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 3; }));
   processor.stop();
   std::multiset<std::string> queues;
-  for (const auto& entry : store->set_entries(JobSet::retry, 10)) queues.insert(std::string(Job::parse(entry.payload).queue()));
+  for (const auto& entry : test::admin(*store).set_list({JobSet::retry, 10})) queues.insert(std::string(Job::parse(entry.payload).queue()));
   EXPECT_EQ(queues, (std::multiset<std::string>{"actual", "actual", "slow"}));
 }
 
@@ -120,12 +120,12 @@ TEST_F(ProcessorTest, ExhaustedRetriesGoToTheDeadSet) {
   processor.start();
   // retry: 1 and already retried once: this failure exhausts it.
   (void)client.push(Job::parse(R"({"class":"Failing","args":[1],"retry":1,"retry_count":0})"));
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::dead) == 1; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::dead}) == 1; }));
   processor.stop();
-  const Job job = Job::parse(store->set_entries(JobSet::dead, 1).at(0).payload);
+  const Job job = Job::parse(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload);
   EXPECT_EQ(job.fields().at("retry_count"), json::value(1));
   EXPECT_TRUE(job.fields().at("retried_at").is_double());
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
 }
 
 TEST_F(ProcessorTest, ServerMiddlewareCanSkipWrapOrFailJobs) {
@@ -150,8 +150,8 @@ TEST_F(ProcessorTest, ServerMiddlewareCanSkipWrapOrFailJobs) {
   processor.stop();
   EXPECT_EQ(recorder.get(), std::vector<std::string>{"default:run"});
   EXPECT_EQ(wrapped.load(), 3);
-  ASSERT_EQ(store->set_size(JobSet::retry), 1);
-  const Job failed = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  ASSERT_EQ(test::admin(*store).set_size({JobSet::retry}), 1);
+  const Job failed = Job::parse(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload);
   EXPECT_EQ(failed.fields().at("error_class"), json::value("std::logic_error"));
 }
 
@@ -171,9 +171,9 @@ TEST_F(ProcessorTest, StopPushesRunningJobsBackAfterTheTimeout) {
   ASSERT_TRUE(test::eventually([&] { return started.load(); }));
   processor.stop();
   EXPECT_TRUE(saw_stop.load());
-  ASSERT_EQ(store->queue_size("default"), 1);  // back at the front of its queue
+  ASSERT_EQ(test::admin(*store).queue_size({"default"}), 1);  // back at the front of its queue
   EXPECT_EQ(Job::parse(memory_queue_contents(*store, "default").at(0)).class_name(), "Slow");
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);  // not treated as a failure
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);  // not treated as a failure
 }
 
 TEST_F(ProcessorTest, QuietStopsFetchingButFinishesRunningJobs) {
@@ -195,7 +195,7 @@ TEST_F(ProcessorTest, QuietStopsFetchingButFinishesRunningJobs) {
       << "the running job finished after quiet";
   processor.stop();
   EXPECT_EQ(recorder.size(), 0U) << "nothing new ran after quiet";
-  EXPECT_EQ(store->queue_size("default"), 1) << "only the job enqueued after quiet waits: the running one was done, "
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1) << "only the job enqueued after quiet waits: the running one was done, "
                                                 "not pushed back";
   EXPECT_EQ(processor.stats().failed, 0U);
 }
@@ -251,7 +251,7 @@ TEST_F(ProcessorTest, RunUntilSignalQuietsOnTstpAndStopsOnTerm) {
 
   ASSERT_EQ(kill(getpid(), SIGTERM), 0);
   runner.join();  // returns once stopped
-  EXPECT_EQ(store->queue_size("default"), 1);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1);
 }
 
 TEST_F(ProcessorTest, AJobThatStopsItsOwnProcessorEndsRunUntilSignal) {
@@ -265,7 +265,7 @@ TEST_F(ProcessorTest, AJobThatStopsItsOwnProcessorEndsRunUntilSignal) {
   (void)client.enqueue_raw("Stopper", "default", {});
   runner.join();  // returns because the job stopped the processor
   EXPECT_EQ(runs.load(), 1);
-  EXPECT_EQ(store->queue_size("default"), 0) << "the stopping job itself finished and was acknowledged";
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0) << "the stopping job itself finished and was acknowledged";
   EXPECT_EQ(processor.stats().failed, 0U);
 }
 
@@ -299,10 +299,10 @@ TEST_F(ProcessorTest, AJobPastItsTimeoutIsStoppedAndRetriedWithJobTimeoutError) 
   processor.start();
   const auto started = std::chrono::steady_clock::now();
   (void)client.enqueue<Stubborn>();
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 1; }));
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3)) << "stopped at 100 ms, not later";
   processor.stop();
-  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  const Job job = Job::parse(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload);
   EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
   EXPECT_NE(std::string(job.find("error_message")->as_string()).find("ran longer than its timeout of 0.1 s"),
             std::string::npos)
@@ -327,10 +327,10 @@ TEST_F(ProcessorTest, TimeoutsComeFromThePayloadThenTheWorkerThenTheProcessor) {
   (void)client.with({.timeout = std::chrono::seconds(0)}).enqueue_raw("Sleeps", "default", {301});  // no limit
   (void)client.with({.timeout = std::chrono::seconds(5)}).enqueue_raw("Sleeps", "default", {302});  // 5 s: fine
   ASSERT_TRUE(test::eventually([&] { return finished.load() == 3; }));
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 1; }));
   processor.stop();
-  EXPECT_EQ(store->set_size(JobSet::retry), 1);
-  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 1);
+  const Job job = Job::parse(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload);
   EXPECT_EQ(job.args().at(0).as_int64(), 300);
   EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
 }
@@ -346,9 +346,9 @@ TEST_F(ProcessorTest, AJobThatThrowsAfterItsTimeoutFailsWithTheTimeoutAndItsOwnE
       {.timeout = std::chrono::milliseconds(50)});
   processor.start();
   (void)client.enqueue_raw("Throws", "default", {});
-  ASSERT_TRUE(test::eventually([&] { return store->set_size(JobSet::retry) == 1; }));
+  ASSERT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::retry}) == 1; }));
   processor.stop();
-  const Job job = Job::parse(store->set_entries(JobSet::retry, 1).at(0).payload);
+  const Job job = Job::parse(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload);
   EXPECT_EQ(job.find("error_class")->as_string(), "errand::JobTimeoutError");
   EXPECT_NE(std::string(job.find("error_message")->as_string()).find("std::runtime_error: cancelled"),
             std::string::npos)

@@ -14,12 +14,13 @@
 namespace errand {
 namespace {
 
-class MemoryStore final : public Store {
+class MemoryStore final : public Store, public StoreAdmin {
  public:
   [[nodiscard]] std::string_view name() const noexcept override { return "memory"; }
   [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
     return {.blocking_fetch = true, .reliable_fetch = false};
   }
+  [[nodiscard]] StoreAdmin* admin() noexcept override { return this; }
 
   void job_insert_many(const JobInsertManyParams& params) override {
     {
@@ -48,7 +49,7 @@ class MemoryStore final : public Store {
 
   void job_complete(const JobCompleteParams& /*params*/) override {}
 
-  void job_requeue(const JobRequeueParams& params) override {
+  void job_give_back(const JobGiveBackParams& params) override {
     {
       std::lock_guard lock(mutex_);
       // RPUSH in reverse, so the first job given is the next one fetched.
@@ -57,7 +58,7 @@ class MemoryStore final : public Store {
     job_ready_.notify_all();
   }
 
-  bool job_complete_late(const JobCompleteLateParams& params) override {
+  bool job_complete_given_back(const JobCompleteGivenBackParams& params) override {
     std::lock_guard lock(mutex_);
     auto& queue = queues_[params.job.queue];
     const auto it = std::find(queue.begin(), queue.end(), params.job.payload);
@@ -99,10 +100,6 @@ class MemoryStore final : public Store {
     return moved;
   }
 
-  std::size_t job_rescue_orphans(const JobRescueParams& /*params*/) override { return 0; }
-  std::vector<std::string> job_in_progress(std::string_view /*owner*/) override { return {}; }
-  std::size_t job_reclaim(const JobReclaimParams& /*params*/) override { return 0; }
-
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override {
     std::lock_guard lock(mutex_);
     stats_.processed += static_cast<std::int64_t>(params.processed);
@@ -111,9 +108,9 @@ class MemoryStore final : public Store {
     return {};
   }
 
-  void process_stop(std::string_view identity) override {
+  void process_stop(const ProcessStopParams& params) override {
     std::lock_guard lock(mutex_);
-    processes_.erase(std::string(identity));
+    processes_.erase(params.identity);
   }
 
   std::int64_t process_count() override {
@@ -126,9 +123,9 @@ class MemoryStore final : public Store {
     return stats_;
   }
 
-  std::int64_t queue_size(std::string_view queue) override {
+  std::int64_t queue_size(const QueueSizeParams& params) override {
     std::lock_guard lock(mutex_);
-    const auto it = queues_.find(std::string(queue));
+    const auto it = queues_.find(params.queue);
     return it == queues_.end() ? 0 : static_cast<std::int64_t>(it->second.size());
   }
 
@@ -137,28 +134,28 @@ class MemoryStore final : public Store {
     return {queue_names_.begin(), queue_names_.end()};
   }
 
-  std::vector<SetEntry> set_entries(JobSet which, std::size_t limit) override {
+  std::vector<SetEntry> set_list(const SetListParams& params) override {
     std::lock_guard lock(mutex_);
     std::vector<SetEntry> out;
-    for (const auto& [at, payload] : set(which)) {
-      if (out.size() >= limit) break;
+    for (const auto& [at, payload] : set(params.set)) {
+      if (out.size() >= params.limit) break;
       out.push_back({at, payload});
     }
     return out;
   }
 
-  std::int64_t set_size(JobSet which) override {
+  std::int64_t set_size(const SetSizeParams& params) override {
     std::lock_guard lock(mutex_);
-    return static_cast<std::int64_t>(set(which).size());
+    return static_cast<std::int64_t>(set(params.set).size());
   }
 
-  std::size_t set_enqueue_now(JobSet which, const SetSelection& selection) override {
+  std::size_t set_enqueue_now(const SetChangeParams& params) override {
     std::size_t moved = 0;
     {
       std::lock_guard lock(mutex_);
-      auto& jobs = set(which);
+      auto& jobs = set(params.set);
       for (auto it = jobs.begin(); it != jobs.end();) {
-        if (!detail::selected(it->second, selection)) {
+        if (!detail::selected(it->second, params.which)) {
           ++it;
           continue;
         }
@@ -173,14 +170,15 @@ class MemoryStore final : public Store {
     return moved;
   }
 
-  std::size_t set_delete(JobSet which, const SetSelection& selection) override {
+  std::size_t set_delete(const SetChangeParams& params) override {
     std::lock_guard lock(mutex_);
-    return std::erase_if(set(which), [&](const auto& entry) { return detail::selected(entry.second, selection); });
+    return std::erase_if(set(params.set),
+                         [&](const auto& entry) { return detail::selected(entry.second, params.which); });
   }
 
-  std::size_t queue_clear(std::string_view queue) override {
+  std::size_t queue_clear(const QueueClearParams& params) override {
     std::lock_guard lock(mutex_);
-    const auto it = queues_.find(queue);
+    const auto it = queues_.find(params.queue);
     if (it == queues_.end()) return 0;
     const std::size_t cleared = it->second.size();
     it->second.clear();

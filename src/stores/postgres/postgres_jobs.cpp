@@ -207,14 +207,14 @@ void PostgresStore::job_complete(const JobCompleteParams& params) {
   c->exec_pipelined(statements);
 }
 
-bool PostgresStore::job_complete_late(const JobCompleteLateParams& params) {
-  // job_requeue made the message visible and left its read_ct: the delivery still
+bool PostgresStore::job_complete_given_back(const JobCompleteGivenBackParams& params) {
+  // job_give_back made the message visible and left its read_ct: the delivery still
   // matches unless another process has read it since.
   auto c = pool_.acquire();
   return c->exec(complete_statement(params.job.queue, options_.on_success, true), receipts({&params.job})).rows() == 1;
 }
 
-void PostgresStore::job_requeue(const JobRequeueParams& params) {
+void PostgresStore::job_give_back(const JobGiveBackParams& params) {
   if (params.jobs.empty()) return;
   Statements statements;
   for (const auto& [queue, jobs] : by_queue(params.jobs, [](const FetchedJob& j) { return j.queue; })) {
@@ -297,11 +297,6 @@ void PostgresStore::trim_dead(Connection& c, TimePoint now, const DeadSetLimits&
   }
   c.exec_pipelined(statements);
 }
-
-std::size_t PostgresStore::job_schedule_due(const JobScheduleDueParams& /*params*/) { return 0; }
-std::size_t PostgresStore::job_rescue_orphans(const JobRescueParams& /*params*/) { return 0; }
-std::vector<std::string> PostgresStore::job_in_progress(std::string_view /*owner*/) { return {}; }
-std::size_t PostgresStore::job_reclaim(const JobReclaimParams& /*params*/) { return 0; }
 
 void PostgresStore::renew_leases(Connection& c, const std::vector<FetchedJob>& held) {
   Statements statements;

@@ -1,4 +1,4 @@
-// The Postgres store's process registry, stats and listings.
+// The Postgres store's process registry.
 #include "postgres/postgres_store.hpp"
 
 #include "kit/store_support.hpp"
@@ -19,21 +19,6 @@ void add_stat(Connection& c, const std::string& name, std::uint64_t amount) {
 }
 
 std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()); }
-
-/// The rows of one set, in one queue table: `{table}` and `{queue}` are filled in.
-std::string_view set_query(JobSet set) {
-  switch (set) {
-    case JobSet::scheduled:
-      return "SELECT vt AS at, message::text AS payload, msg_id FROM {table} "
-             "WHERE vt > clock_timestamp() AND read_ct = 0 AND NOT coalesce(message ? 'retry_count', false)";
-    case JobSet::retry:
-      return "SELECT vt AS at, message::text AS payload, msg_id FROM {table} "
-             "WHERE vt > clock_timestamp() AND read_ct = 0 AND coalesce(message ? 'retry_count', false)";
-    case JobSet::dead:
-      return "SELECT archived_at AS at, message::text AS payload, msg_id FROM {table} WHERE headers ? 'x-errand-dead'";
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -63,81 +48,15 @@ ProcessBeatResult PostgresStore::process_beat(const ProcessBeatParams& p) {
   return result;
 }
 
-void PostgresStore::process_stop(std::string_view identity) {
+void PostgresStore::process_stop(const ProcessStopParams& params) {
   auto c = pool_.acquire();
-  c->exec("DELETE FROM errand.processes WHERE identity = $1", Params().add(identity));
+  c->exec("DELETE FROM errand.processes WHERE identity = $1", Params().add(params.identity));
 }
 
 std::int64_t PostgresStore::process_count() {
   auto c = pool_.acquire();
   const Result r = c->exec("SELECT count(*) FROM errand.processes WHERE alive_until >= clock_timestamp()");
   return std::max<std::int64_t>(1, r.integer(0, 0));
-}
-
-StoreStats PostgresStore::stats() {
-  auto c = pool_.acquire();
-  const Result r = c->exec("SELECT name, value FROM errand.stats WHERE name IN ('processed', 'failed')");
-  StoreStats stats;
-  for (int i = 0; i < r.rows(); ++i) (r.text(i, 0) == "processed" ? stats.processed : stats.failed) = r.integer(i, 1);
-  return stats;
-}
-
-std::int64_t PostgresStore::queue_size(std::string_view queue) {
-  auto c = pool_.acquire();
-  if (!catalog_->exists(*c, queue)) return 0;
-  return c->exec(fmt::format("SELECT count(*) FROM {} WHERE vt <= clock_timestamp()", queue_table(queue))).integer(0, 0);
-}
-
-std::vector<std::string> PostgresStore::queue_names() {
-  auto c = pool_.acquire();
-  return Catalog::queues(*c);
-}
-
-std::vector<std::string> PostgresStore::table_queues(Connection& c) {
-  std::vector<std::string> queues;
-  for (const auto& name : Catalog::queues(c)) {
-    // pgmq lower-cases table names; names errand cannot use safely are left out.
-    std::string queue = name;
-    std::transform(queue.begin(), queue.end(), queue.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    try {
-      validate_pgmq_queue_name(queue);
-    } catch (const ArgumentError&) {
-      continue;
-    }
-    queues.push_back(std::move(queue));
-  }
-  return queues;
-}
-
-std::string PostgresStore::union_over_queues(Connection& c, std::string_view part, bool archive) {
-  std::string sql;
-  for (const auto& queue : table_queues(c)) {
-    if (!sql.empty()) sql += " UNION ALL ";
-    sql += fmt::format(fmt::runtime(part), fmt::arg("table", archive ? archive_table(queue) : queue_table(queue)),
-                       fmt::arg("queue", queue));
-  }
-  return sql;
-}
-
-std::vector<SetEntry> PostgresStore::set_entries(JobSet set, std::size_t limit) {
-  auto c = pool_.acquire();
-  const std::string rows = union_over_queues(*c, set_query(set), set == JobSet::dead);
-  if (rows.empty()) return {};
-  const Result r = c->exec(
-      fmt::format("SELECT extract(epoch FROM at)::float8, payload FROM ({}) AS s ORDER BY at, msg_id LIMIT $1", rows),
-      Params().add(static_cast<std::int64_t>(limit)));
-  std::vector<SetEntry> entries;
-  for (int i = 0; i < r.rows(); ++i) {
-    entries.push_back({from_epoch_seconds(r.real(i, 0)), r.is_null(i, 1) ? "null" : std::string(r.text(i, 1))});
-  }
-  return entries;
-}
-
-std::int64_t PostgresStore::set_size(JobSet set) {
-  auto c = pool_.acquire();
-  const std::string rows = union_over_queues(*c, set_query(set), set == JobSet::dead);
-  if (rows.empty()) return 0;
-  return c->exec(fmt::format("SELECT count(*) FROM ({}) AS s", rows)).integer(0, 0);
 }
 
 }  // namespace errand::pq

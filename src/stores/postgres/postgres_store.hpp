@@ -17,7 +17,7 @@
 
 namespace errand::pq {
 
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public StoreAdmin {
  public:
   explicit PostgresStore(const PostgresOptions& options);
 
@@ -32,6 +32,8 @@ class PostgresStore final : public Store {
   }
   [[nodiscard]] StoreTuning tuning() const noexcept override { return {.prefetch_limit = 1000}; }
   void check_queue_name(std::string_view queue) const override { validate_pgmq_queue_name(queue); }
+  /// No HeldJobs: a fetched job comes back when its lease (pgmq's vt) runs out.
+  [[nodiscard]] StoreAdmin* admin() noexcept override { return this; }
 
   // Jobs (postgres_jobs.cpp)
   void job_insert_many(const JobInsertManyParams& params) override;
@@ -41,29 +43,26 @@ class PostgresStore final : public Store {
   void job_insert_many_on(Connection& c, const JobInsertManyParams& params, Connection* tables = nullptr);
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override;
   void job_complete(const JobCompleteParams& params) override;
-  void job_requeue(const JobRequeueParams& params) override;
-  bool job_complete_late(const JobCompleteLateParams& params) override;
+  void job_give_back(const JobGiveBackParams& params) override;
+  bool job_complete_given_back(const JobCompleteGivenBackParams& params) override;
   void job_retry(const JobRetryParams& params) override;
   void job_kill(const JobKillParams& params) override;
-  std::size_t job_schedule_due(const JobScheduleDueParams& params) override;
-  std::size_t job_rescue_orphans(const JobRescueParams& params) override;
-  std::vector<std::string> job_in_progress(std::string_view owner) override;
-  std::size_t job_reclaim(const JobReclaimParams& params) override;
+  // No job_schedule_due: a scheduled job is a message whose vt is in the future.
 
-  // Processes, stats, listings (postgres_processes.cpp)
+  // Processes (postgres_processes.cpp)
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override;
-  void process_stop(std::string_view identity) override;
+  void process_stop(const ProcessStopParams& params) override;
   std::int64_t process_count() override;
-  StoreStats stats() override;
-  std::int64_t queue_size(std::string_view queue) override;
-  std::vector<std::string> queue_names() override;
-  std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override;
-  std::int64_t set_size(JobSet set) override;
 
-  // Admin operations (postgres_admin.cpp)
-  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override;
-  std::size_t set_delete(JobSet set, const SetSelection& which) override;
-  std::size_t queue_clear(std::string_view queue) override;
+  // Admin (postgres_admin.cpp)
+  StoreStats stats() override;
+  std::vector<std::string> queue_names() override;
+  std::int64_t queue_size(const QueueSizeParams& params) override;
+  std::size_t queue_clear(const QueueClearParams& params) override;
+  std::vector<SetEntry> set_list(const SetListParams& params) override;
+  std::int64_t set_size(const SetSizeParams& params) override;
+  std::size_t set_enqueue_now(const SetChangeParams& params) override;
+  std::size_t set_delete(const SetChangeParams& params) override;
 
   [[nodiscard]] const PostgresOptions& options() const noexcept { return options_; }
 

@@ -40,7 +40,7 @@ double parse_score(std::string_view text) {
   return value;
 }
 
-class RedisStore final : public Store {
+class RedisStore final : public Store, public HeldJobs, public StoreAdmin {
  public:
   explicit RedisStore(const RedisOptions& options)
       : reliable_(options.reliable_fetch),
@@ -62,6 +62,8 @@ class RedisStore final : public Store {
   [[nodiscard]] StoreCapabilities capabilities() const noexcept override {
     return {.blocking_fetch = true, .reliable_fetch = reliable_};
   }
+  [[nodiscard]] HeldJobs* held_jobs() noexcept override { return reliable_ ? this : nullptr; }
+  [[nodiscard]] StoreAdmin* admin() noexcept override { return this; }
 
   void job_insert_many(const JobInsertManyParams& params) override {
     // Sidekiq's push: SADD queues + LPUSH queue:<q> (one variadic LPUSH per queue),
@@ -116,7 +118,7 @@ class RedisStore final : public Store {
     pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "acknowledging a job"); });
   }
 
-  void job_requeue(const JobRequeueParams& params) override {
+  void job_give_back(const JobGiveBackParams& params) override {
     // RPUSH onto the tail, the end BRPOP takes from, first job last so it runs first.
     std::map<std::string_view, std::vector<std::string_view>, std::less<>> by_queue;
     for (auto it = params.jobs.rbegin(); it != params.jobs.rend(); ++it) by_queue[it->queue].push_back(it->payload);
@@ -134,11 +136,11 @@ class RedisStore final : public Store {
       for (const auto& job : params.jobs) commands.add({"LREM", in_progress, "-1", job.payload});
     }
     commands.add({"EXEC"});
-    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "requeue"); });
+    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "giving jobs back to their queues"); });
   }
 
-  bool job_complete_late(const JobCompleteLateParams& params) override {
-    // The job was pushed back verbatim onto the tail BRPOP takes from: LREM from there.
+  bool job_complete_given_back(const JobCompleteGivenBackParams& params) override {
+    // The job was given back verbatim onto the tail BRPOP takes from: LREM from there.
     const std::string key = keys_.queue(params.job.queue);
     return pool_.with([&](Connection& c) { return c.run({"LREM", key, "-1", params.job.payload}).as_integer(); }) == 1;
   }
@@ -188,26 +190,24 @@ class RedisStore final : public Store {
     return moved;
   }
 
-  std::size_t job_rescue_orphans(const JobRescueParams& params) override {
-    if (!reliable_) return 0;
+  std::size_t job_give_back_orphaned(const JobGiveBackOrphanedParams& params) override {
     const std::vector<std::string> keys{keys_.in_progress_owners()};
-    const std::vector<std::string> args{keys_.prefix(), params.owner};
+    const std::vector<std::string> args{keys_.prefix(), params.rescuer};
     return pool_.with([&](Connection& c) {
       return static_cast<std::size_t>(scripts_.run(c, redis::scripts::rescue_orphans, keys, args).as_integer());
     });
   }
 
-  std::vector<std::string> job_in_progress(std::string_view owner) override {
-    if (!reliable_) return {};
-    const std::string key = keys_.in_progress(owner);
+  std::vector<std::string> job_list_held(const JobListHeldParams& params) override {
+    const std::string key = keys_.in_progress(params.owner);
     Reply reply = pool_.with([&](Connection& c) { return c.run({"LRANGE", key, "0", "-1"}); });
     std::vector<std::string> payloads;
     for (auto& element : reply.elements()) payloads.push_back(std::move(element.text()));
     return payloads;
   }
 
-  std::size_t job_reclaim(const JobReclaimParams& params) override {
-    if (!reliable_ || params.payloads.empty()) return 0;
+  std::size_t job_give_back_stranded(const JobGiveBackStrandedParams& params) override {
+    if (params.payloads.empty()) return 0;
     const std::vector<std::string> keys{keys_.in_progress(params.owner)};
     std::vector<std::string> args{keys_.prefix()};
     args.insert(args.end(), params.payloads.begin(), params.payloads.end());
@@ -217,17 +217,18 @@ class RedisStore final : public Store {
   }
 
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override { return registry_.beat(params); }
-  void process_stop(std::string_view identity) override {
-    registry_.stop(identity);
+  void process_stop(const ProcessStopParams& params) override {
+    registry_.stop(params.identity);
     if (!reliable_) return;
-    const std::vector<std::string> keys{keys_.in_progress_owners(), keys_.in_progress(identity), keys_.alive(identity)};
-    pool_.with([&](Connection& c) { (void)scripts_.run(c, redis::scripts::release_owner, keys, {std::string(identity)}); });
+    const std::vector<std::string> keys{keys_.in_progress_owners(), keys_.in_progress(params.identity),
+                                        keys_.alive(params.identity)};
+    pool_.with([&](Connection& c) { (void)scripts_.run(c, redis::scripts::release_owner, keys, {params.identity}); });
   }
   std::int64_t process_count() override { return registry_.count(); }
   StoreStats stats() override { return registry_.stats(); }
 
-  std::int64_t queue_size(std::string_view queue) override {
-    const std::string key = keys_.queue(queue);
+  std::int64_t queue_size(const QueueSizeParams& params) override {
+    const std::string key = keys_.queue(params.queue);
     return pool_.with([&](Connection& c) { return c.run({"LLEN", key}).as_integer(); });
   }
 
@@ -240,10 +241,10 @@ class RedisStore final : public Store {
     return names;
   }
 
-  std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override {
-    if (limit == 0) return {};
-    const std::string key = set_key(set);
-    const std::string stop = std::to_string(limit - 1);
+  std::vector<SetEntry> set_list(const SetListParams& params) override {
+    if (params.limit == 0) return {};
+    const std::string key = set_key(params.set);
+    const std::string stop = std::to_string(params.limit - 1);
     Reply reply = pool_.with([&](Connection& c) { return c.run({"ZRANGE", key, "0", stop, "WITHSCORES"}); });
     std::vector<SetEntry> entries;
     auto& items = reply.elements();
@@ -253,16 +254,18 @@ class RedisStore final : public Store {
     return entries;
   }
 
-  std::int64_t set_size(JobSet set) override {
-    const std::string key = set_key(set);
+  std::int64_t set_size(const SetSizeParams& params) override {
+    const std::string key = set_key(params.set);
     return pool_.with([&](Connection& c) { return c.run({"ZCARD", key}).as_integer(); });
   }
 
-  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override {
-    return admin_.enqueue_now(set_key(set), which);
+  std::size_t set_enqueue_now(const SetChangeParams& params) override {
+    return admin_.enqueue_now(set_key(params.set), params.which);
   }
-  std::size_t set_delete(JobSet set, const SetSelection& which) override { return admin_.remove(set_key(set), which); }
-  std::size_t queue_clear(std::string_view queue) override { return admin_.clear_queue(queue); }
+  std::size_t set_delete(const SetChangeParams& params) override {
+    return admin_.remove(set_key(params.set), params.which);
+  }
+  std::size_t queue_clear(const QueueClearParams& params) override { return admin_.clear_queue(params.queue); }
 
  private:
   static constexpr std::size_t due_page = 100;             // due members read per round trip

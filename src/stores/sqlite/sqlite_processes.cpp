@@ -1,4 +1,4 @@
-// The SQLite store's process registry, stats and listings.
+// The SQLite store's process registry.
 #include "sqlite/sqlite_store.hpp"
 
 #include <errand/error.hpp>
@@ -52,10 +52,10 @@ ProcessBeatResult SqliteStore::process_beat(const ProcessBeatParams& p) {
   return result;
 }
 
-void SqliteStore::process_stop(std::string_view identity) {
+void SqliteStore::process_stop(const ProcessStopParams& params) {
   auto c = pool_.acquire();
   // Its running jobs, if any are left, are then rescued by the next live process.
-  c->prepare("DELETE FROM errand_processes WHERE identity = ?1").bind(1, identity).run();
+  c->prepare("DELETE FROM errand_processes WHERE identity = ?1").bind(1, params.identity).run();
 }
 
 std::int64_t SqliteStore::process_count() {
@@ -64,47 +64,6 @@ std::int64_t SqliteStore::process_count() {
   s.bind(1, epoch_seconds(Clock::now()));
   s.step();
   return std::max<std::int64_t>(1, s.integer(0));
-}
-
-StoreStats SqliteStore::stats() {
-  auto c = pool_.acquire();
-  StoreStats stats;
-  Statement s = c->prepare("SELECT name, value FROM errand_stats WHERE name IN ('processed', 'failed')");
-  while (s.step()) (s.text(0) == "processed" ? stats.processed : stats.failed) = s.integer(1);
-  return stats;
-}
-
-std::int64_t SqliteStore::queue_size(std::string_view queue) {
-  auto c = pool_.acquire();
-  Statement s = c->prepare("SELECT COUNT(*) FROM errand_jobs WHERE queue = ?1 AND state = 0");
-  s.bind(1, queue);
-  s.step();
-  return s.integer(0);
-}
-
-std::vector<std::string> SqliteStore::queue_names() {
-  auto c = pool_.acquire();
-  Statement s = c->prepare("SELECT name FROM errand_queues ORDER BY name");
-  std::vector<std::string> names;
-  while (s.step()) names.push_back(s.text(0));
-  return names;
-}
-
-std::vector<SetEntry> SqliteStore::set_entries(JobSet set, std::size_t limit) {
-  auto c = pool_.acquire();
-  Statement s = c->prepare("SELECT run_at, payload FROM errand_jobs WHERE state = ?1 ORDER BY run_at, id LIMIT ?2");
-  s.bind(1, static_cast<std::int64_t>(state_of(set))).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<SetEntry> entries;
-  while (s.step()) entries.push_back({from_epoch_seconds(s.real(0)), s.text(1)});
-  return entries;
-}
-
-std::int64_t SqliteStore::set_size(JobSet set) {
-  auto c = pool_.acquire();
-  Statement s = c->prepare("SELECT COUNT(*) FROM errand_jobs WHERE state = ?1");
-  s.bind(1, static_cast<std::int64_t>(state_of(set)));
-  s.step();
-  return s.integer(0);
 }
 
 }  // namespace errand::sqlite

@@ -112,7 +112,7 @@ bool SqliteStore::make_first(Connection& c, std::int64_t id, std::string_view ow
   return s.step();
 }
 
-void SqliteStore::job_requeue(const JobRequeueParams& params) {
+void SqliteStore::job_give_back(const JobGiveBackParams& params) {
   if (params.jobs.empty()) return;
   auto c = pool_.acquire();
   Transaction tx(*c);
@@ -124,7 +124,7 @@ void SqliteStore::job_requeue(const JobRequeueParams& params) {
   notify();
 }
 
-bool SqliteStore::job_complete_late(const JobCompleteLateParams& params) {
+bool SqliteStore::job_complete_given_back(const JobCompleteGivenBackParams& params) {
   // Still waiting (state 0), and still the same job: a row id can be reused.
   auto c = pool_.acquire();
   Statement s = c->prepare("DELETE FROM errand_jobs WHERE id = ?1 AND state = 0 AND payload = ?2 RETURNING id");
@@ -190,14 +190,14 @@ std::size_t SqliteStore::job_schedule_due(const JobScheduleDueParams& params) {
   return due.size();
 }
 
-std::size_t SqliteStore::job_rescue_orphans(const JobRescueParams& params) {
+std::size_t SqliteStore::job_give_back_orphaned(const JobGiveBackOrphanedParams& params) {
   auto c = pool_.acquire();
   Transaction tx(*c);
   std::vector<std::pair<std::int64_t, std::string>> orphans;
   Statement s = c->prepare(
       "SELECT id, owner FROM errand_jobs WHERE state = 1 AND owner != ?1 AND owner NOT IN "
       "(SELECT identity FROM errand_processes WHERE alive_until >= ?2)");
-  s.bind(1, params.owner).bind(2, epoch_seconds(Clock::now()));
+  s.bind(1, params.rescuer).bind(2, epoch_seconds(Clock::now()));
   while (s.step()) orphans.emplace_back(s.integer(0), s.text(1));
   std::size_t rescued = 0;
   for (const auto& [id, owner] : orphans) rescued += make_first(*c, id, owner) ? 1 : 0;
@@ -206,16 +206,16 @@ std::size_t SqliteStore::job_rescue_orphans(const JobRescueParams& params) {
   return rescued;
 }
 
-std::vector<std::string> SqliteStore::job_in_progress(std::string_view owner) {
+std::vector<std::string> SqliteStore::job_list_held(const JobListHeldParams& params) {
   auto c = pool_.acquire();
   Statement s = c->prepare("SELECT payload FROM errand_jobs WHERE state = 1 AND owner = ?1 ORDER BY id");
-  s.bind(1, owner);
+  s.bind(1, params.owner);
   std::vector<std::string> payloads;
   while (s.step()) payloads.push_back(s.text(0));
   return payloads;
 }
 
-std::size_t SqliteStore::job_reclaim(const JobReclaimParams& params) {
+std::size_t SqliteStore::job_give_back_stranded(const JobGiveBackStrandedParams& params) {
   auto c = pool_.acquire();
   Transaction tx(*c);
   std::size_t reclaimed = 0;

@@ -11,7 +11,7 @@
 
 namespace errand::sqlite {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public HeldJobs, public StoreAdmin {
  public:
   explicit SqliteStore(const SqliteOptions& options);
 
@@ -20,34 +20,38 @@ class SqliteStore final : public Store {
     return {.blocking_fetch = true, .reliable_fetch = true};
   }
   [[nodiscard]] StoreTuning tuning() const noexcept override { return {.prefetch_limit = 1000}; }
+  [[nodiscard]] HeldJobs* held_jobs() noexcept override { return this; }
+  [[nodiscard]] StoreAdmin* admin() noexcept override { return this; }
 
   // Jobs (sqlite_store.cpp)
   void job_insert_many(const JobInsertManyParams& params) override;
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override;
   void job_complete(const JobCompleteParams& params) override;
-  void job_requeue(const JobRequeueParams& params) override;
-  bool job_complete_late(const JobCompleteLateParams& params) override;
+  void job_give_back(const JobGiveBackParams& params) override;
+  bool job_complete_given_back(const JobCompleteGivenBackParams& params) override;
   void job_retry(const JobRetryParams& params) override;
   void job_kill(const JobKillParams& params) override;
   std::size_t job_schedule_due(const JobScheduleDueParams& params) override;
-  std::size_t job_rescue_orphans(const JobRescueParams& params) override;
-  std::vector<std::string> job_in_progress(std::string_view owner) override;
-  std::size_t job_reclaim(const JobReclaimParams& params) override;
 
-  // Processes, stats, listings (sqlite_processes.cpp)
+  // Held jobs (sqlite_store.cpp)
+  std::size_t job_give_back_orphaned(const JobGiveBackOrphanedParams& params) override;
+  std::vector<std::string> job_list_held(const JobListHeldParams& params) override;
+  std::size_t job_give_back_stranded(const JobGiveBackStrandedParams& params) override;
+
+  // Processes (sqlite_processes.cpp)
   ProcessBeatResult process_beat(const ProcessBeatParams& params) override;
-  void process_stop(std::string_view identity) override;
+  void process_stop(const ProcessStopParams& params) override;
   std::int64_t process_count() override;
-  StoreStats stats() override;
-  std::int64_t queue_size(std::string_view queue) override;
-  std::vector<std::string> queue_names() override;
-  std::vector<SetEntry> set_entries(JobSet set, std::size_t limit) override;
-  std::int64_t set_size(JobSet set) override;
 
-  // Admin operations (sqlite_admin.cpp)
-  std::size_t set_enqueue_now(JobSet set, const SetSelection& which) override;
-  std::size_t set_delete(JobSet set, const SetSelection& which) override;
-  std::size_t queue_clear(std::string_view queue) override;
+  // Admin (sqlite_admin.cpp)
+  StoreStats stats() override;
+  std::vector<std::string> queue_names() override;
+  std::int64_t queue_size(const QueueSizeParams& params) override;
+  std::size_t queue_clear(const QueueClearParams& params) override;
+  std::vector<SetEntry> set_list(const SetListParams& params) override;
+  std::int64_t set_size(const SetSizeParams& params) override;
+  std::size_t set_enqueue_now(const SetChangeParams& params) override;
+  std::size_t set_delete(const SetChangeParams& params) override;
 
  private:
   std::vector<FetchedJob> take_ready(Connection& c, const JobFetchParams& params);

@@ -18,5 +18,5 @@ int main() {
   errand::testing::Fake fake;
   errand::Client{fake.store()}.enqueue<Hello>("a fake");
   if (fake.size<Hello>() != 1) return 1;
-  return store->queue_size("default") == 1 ? 0 : 1;
+  return store->admin()->queue_size({.queue = "default"}) == 1 ? 0 : 1;
 }
