@@ -56,7 +56,7 @@ CLI::App* add_set_commands(CLI::App& app, const char* name, JobSet set, const ch
 bool value_follows(const CLI::App& app, std::string_view word) {
   if (word.find('=') != std::string_view::npos) return false;
   const CLI::Option* option = app.get_option_no_throw(std::string(word));
-  return option != nullptr && option->get_type_size_min() > 0;
+  return option != nullptr && option->get_items_expected_min() > 0;
 }
 
 /// The first word of the command line that is neither an option nor an option's value,
