@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace errand {
 
@@ -15,8 +16,10 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 
   /// True when the same operation may succeed if tried again later (a dropped
-  /// connection, a timeout), e.g. for an application deciding whether to retry an
-  /// enqueue; false for mistakes that need a fix.
+  /// connection, a timeout, a busy store), e.g. for an application deciding whether to
+  /// retry an enqueue; false for mistakes that need a fix. errand's retrier uses it too:
+  /// a failure it cannot record because of a non-retryable error goes to the dead set as
+  /// fetched, since writing it again would be refused again.
   [[nodiscard]] virtual bool is_retryable() const noexcept { return false; }
 };
 
@@ -73,18 +76,33 @@ class TimeoutError : public ConnectionError {
   using ConnectionError::ConnectionError;
 };
 
-/// The store answered with an error (a Redis error reply, a failed statement).
+/// The store answered with an error (a Redis error reply, a failed statement). Retryable
+/// unless a subclass knows better: the store may take the same operation later (Redis
+/// still LOADING, out of memory, an SQLite file busy or full), and errand cannot tell a
+/// lasting refusal from a passing one by the text of a reply.
 class StoreError : public Error {
  public:
   using Error::Error;
+  [[nodiscard]] bool is_retryable() const noexcept override { return true; }
 };
 
 /// Postgres refused a statement. sqlstate() is its SQLSTATE code, e.g. "23505"
 /// (unique_violation) or "57014" (query_canceled): see Postgres's "Error Codes" appendix.
+/// Retryable for the classes that pass: 08 (connection), 40 (serialization failure,
+/// deadlock), 53 (insufficient resources), 55 (lock not available), 57 (canceled, server
+/// shutting down), 58 (system I/O); not for the rest, which the same statement meets
+/// again (22 bad data, 23 constraint violated, 25 transaction aborted, 42 bad SQL, ...).
 class SqlError : public StoreError {
  public:
   SqlError(const std::string& message, std::string sqlstate) : StoreError(message), sqlstate_(std::move(sqlstate)) {}
   [[nodiscard]] const std::string& sqlstate() const noexcept { return sqlstate_; }
+  [[nodiscard]] bool is_retryable() const noexcept override {
+    const std::string_view sqlstate_class = std::string_view(sqlstate_).substr(0, 2);
+    for (const std::string_view passing : {"08", "40", "53", "55", "57", "58"}) {
+      if (sqlstate_class == passing) return true;
+    }
+    return false;
+  }
 
  private:
   std::string sqlstate_;

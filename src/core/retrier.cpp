@@ -18,11 +18,12 @@ namespace {
 constexpr std::size_t max_error_message_chars = 10'000;  // Sidekiq's limit
 constexpr double max_retry_delay_seconds = 10.0 * 365 * 24 * 3600;  // keeps time points in range
 
-/// An error that would come back at every try: the store refuses the payload or the
-/// name, not the moment.
+/// An error that would come back at every try (Error::is_retryable() says so): the store
+/// refuses the payload or the name (PayloadError, ArgumentError, ConfigError, an SqlError
+/// of bad data), not the moment.
 bool refused_for_good(const std::exception& e) {
-  return dynamic_cast<const PayloadError*>(&e) != nullptr || dynamic_cast<const ArgumentError*>(&e) != nullptr ||
-         dynamic_cast<const ConfigError*>(&e) != nullptr;
+  const auto* error = dynamic_cast<const Error*>(&e);
+  return error != nullptr && !error->is_retryable();
 }
 }  // namespace
 

@@ -69,6 +69,15 @@ class FaultTest : public test::RedisTest {
 
   static std::int64_t count_done(redis::Connection& c) { return c.run({"SCARD", "fault:done"}).as_integer(); }
 
+  /// The registered identity ("host:pid:nonce") of the worker with this pid, or "".
+  std::string identity_of(pid_t pid) {
+    const std::string needle = ":" + std::to_string(pid) + ":";
+    for (const auto& id : members("processes")) {
+      if (id.find(needle) != std::string::npos) return id;
+    }
+    return {};
+  }
+
   void expect_all_ran_once_or_more(redis::Connection& c, const std::set<std::string>& jids) {
     const redis::Reply members = c.run({"SMEMBERS", "fault:done"});
     std::set<std::string> done;
@@ -89,14 +98,22 @@ TEST_F(FaultTest, WorkersKilledWithSigkillLoseNoJob) {
 
   std::mt19937 rng(42);
   int kills = 0;
+  int kills_mid_run = 0;       // jobs were still waiting when the worker died
+  int kills_holding_jobs = 0;  // the dead worker's in-progress list held jobs
   const auto started = std::chrono::steady_clock::now();
   while (count_done(*raw) < jobs && kills < 12 && std::chrono::steady_clock::now() - started < std::chrono::seconds(60)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 350));
     auto& victim = workers[rng() % workers.size()];
+    const std::string identity = identity_of(victim->pid());
     victim->stop(SIGKILL, std::chrono::seconds(5));
     ++kills;
+    if (count_done(*raw) < jobs) ++kills_mid_run;
+    // Read at once: the list is given back only once the dead worker's 1 s liveness ends.
+    if (!identity.empty() && !list("errand:wip:" + identity).empty()) ++kills_holding_jobs;
     victim = start_worker(url);
   }
+  EXPECT_GE(kills_mid_run, 2) << "the fault must come while jobs run";
+  EXPECT_GE(kills_holding_jobs, 1) << "a killed worker must have held jobs when it died";
   const bool finished = test::eventually([&] { return count_done(*raw) == jobs; }, std::chrono::seconds(90));
   for (auto& worker : workers) EXPECT_EQ(worker->stop(SIGTERM, std::chrono::seconds(15)), 0);
   ASSERT_TRUE(finished) << count_done(*raw) << " of " << jobs << " jobs done";
@@ -195,6 +212,8 @@ TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
   std::vector<std::unique_ptr<test::Subprocess>> workers;
   for (int i = 0; i < 2; ++i) workers.push_back(start_worker(url));
   ASSERT_TRUE(test::eventually([&] { return count_done(*own) >= jobs / 5; }, std::chrono::seconds(30)));
+  const std::int64_t queued_at_restart = own->run({"LLEN", "queue:default"}).as_integer();
+  ASSERT_GT(queued_at_restart, 0) << "the restart must come while jobs wait in the queue";
 
   EXPECT_EQ(redis->stop(SIGTERM, std::chrono::seconds(10)), 0);
   std::this_thread::sleep_for(std::chrono::seconds(1));
