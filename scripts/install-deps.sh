@@ -16,6 +16,11 @@ packages=(
   # throwaway certificates for the rediss:// tests
   openssl
 )
+# Node's Sidekiq client for the Node interop test (its npm packages are installed by CTest).
+# Debian's nodejs and npm only when no node or npm is on PATH: another Node (NodeSource's
+# nodejs bundles npm and conflicts with Debian's npm package) is used as it is.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
