@@ -3,11 +3,12 @@
 // ran at least once, none was lost, and repeats come only from the faults.
 #include <errand/client.hpp>
 
+#include "listening_process.hpp"
 #include "redis_fixture.hpp"
 #include "subprocess.hpp"
+#include "temp_dir.hpp"
 
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 #include <random>
 #include <set>
@@ -161,17 +162,19 @@ TEST_F(FaultTest, ASecondSigtermForcesTheExitAndKeepsTheRunningJob) {
 }
 
 TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
-  // A Redis of its own, with an fsync-always append-only file, restarted mid-run.
-  const int port = test::redis_options().port + 10;
-  const std::string dir = "/tmp/errand-fault-redis-" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::vector<std::string> server{"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
-                                        "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--dir", dir};
+  // A Redis of its own on a free port, with an fsync-always append-only file, restarted
+  // mid-run on the same port.
+  const test::TempDir dir;
+  const auto server = [&](std::uint16_t port) {
+    return std::vector<std::string>{"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+                                    "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+                                    "--dir", dir.path()};
+  };
+  test::ListeningProcess redis(server, "Ready to accept connections", dir.file("first.log"));
   RedisOptions options = test::redis_options();
-  options.port = static_cast<std::uint16_t>(port);
+  options.port = redis.port;
   options.db = 0;
-  const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
+  const std::string url = "redis://127.0.0.1:" + std::to_string(redis.port) + "/0";
   const auto connect_when_up = [&] {
     std::unique_ptr<redis::Connection> c;
     test::eventually([&] {
@@ -186,7 +189,6 @@ TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
     return c;
   };
 
-  auto redis = std::make_unique<test::Subprocess>(server, std::vector<std::string>{}, dir + "/first.log");
   auto own = connect_when_up();
   ASSERT_TRUE(own);
   constexpr int jobs = 3000;
@@ -196,9 +198,10 @@ TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
   for (int i = 0; i < 2; ++i) workers.push_back(start_worker(url));
   ASSERT_TRUE(test::eventually([&] { return count_done(*own) >= jobs / 5; }, std::chrono::seconds(30)));
 
-  EXPECT_EQ(redis->stop(SIGTERM, std::chrono::seconds(10)), 0);
+  EXPECT_EQ(redis.process->stop(SIGTERM, std::chrono::seconds(10)), 0);
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  redis = std::make_unique<test::Subprocess>(server, std::vector<std::string>{}, dir + "/second.log");
+  redis.process = std::make_unique<test::Subprocess>(server(redis.port), std::vector<std::string>{},
+                                                     dir.file("second.log"));
   own = connect_when_up();
   ASSERT_TRUE(own);
 
@@ -217,8 +220,7 @@ TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
   expect_all_ran_once_or_more(*own, jids);
   std::cout << "fault: redis restarted; " << jobs << " jobs, "
             << std::stoll(own->run({"GET", "fault:runs"}).text()) - jobs << " repeated runs\n";
-  redis->stop(SIGTERM, std::chrono::seconds(10));
-  std::filesystem::remove_all(dir);
+  redis.process->stop(SIGTERM, std::chrono::seconds(10));
 }
 
 }  // namespace errand::fault_test
