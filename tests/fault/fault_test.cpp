@@ -27,8 +27,7 @@ class FaultTest : public test::RedisTest {
   /// Starts a worker process and waits until it has registered (its first heartbeat):
   /// a signal sent before its handlers are in would kill it with the default action.
   std::unique_ptr<test::Subprocess> start_worker(const std::string& url, int shutdown_ms = 5000) {
-    const std::string log = "/tmp/errand-fault-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                            "-" + std::to_string(workers_started_++) + ".log";
+    const std::string log = logs_.file("worker-" + std::to_string(workers_started_++) + ".log");
     auto worker = std::make_unique<test::Subprocess>(
         std::vector<std::string>{FAULT_WORKER, url, std::to_string(concurrency), std::to_string(shutdown_ms)},
         std::vector<std::string>{}, log);
@@ -47,7 +46,7 @@ class FaultTest : public test::RedisTest {
           return false;
         },
         std::chrono::seconds(15));
-    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; see " << log;
+    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; its output:\n" << test::read_file(log);
     return worker;
   }
 
@@ -77,6 +76,7 @@ class FaultTest : public test::RedisTest {
     EXPECT_EQ(done, jids);
   }
 
+  test::TempDir logs_;  // the workers' output
   int workers_started_ = 0;
 };
 
