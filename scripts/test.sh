@@ -17,7 +17,7 @@ run_tests() {  # DIR
 }
 
 stage "release build and tests"
-bash scripts/build.sh build/release -DCMAKE_BUILD_TYPE=Release -DERRAND_WERROR=ON -DERRAND_TEST_REDIS_PORT=16390 -DERRAND_TEST_POSTGRES_PORT=16432
+bash scripts/build.sh build/release -DCMAKE_BUILD_TYPE=Release -DERRAND_WERROR=ON
 run_tests build/release
 
 stage "install, then build a find_package consumer"
@@ -29,12 +29,12 @@ build/consumer/consumer
 
 stage "ASan + UBSan build and tests"
 bash scripts/build.sh build/asan -DCMAKE_BUILD_TYPE=Debug -DERRAND_WERROR=ON -DERRAND_SANITIZE="address;undefined" \
-  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_BUILD_BENCH=OFF -DERRAND_TEST_REDIS_PORT=16391 -DERRAND_TEST_POSTGRES_PORT=16433
+  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_BUILD_BENCH=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_tests build/asan
 
 stage "TSan build and tests"
 bash scripts/build.sh build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRAND_WERROR=ON -DERRAND_SANITIZE=thread \
-  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_BUILD_BENCH=OFF -DERRAND_TEST_REDIS_PORT=16392 -DERRAND_TEST_POSTGRES_PORT=16434
+  -DERRAND_BUILD_EXAMPLES=OFF -DERRAND_BUILD_BENCH=OFF
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tsan.supp" run_tests build/tsan
 
 stage "all tests passed"

@@ -1,12 +1,19 @@
 # The end-to-end runner's smoke test (CTest bench_e2e_smoke_*): every scenario on one
 # store with tiny N, then checks of the CSV it wrote. Its numbers mean nothing.
 #   cmake -DBENCH=path/to/errand_bench -DURL=sqlite:///tmp/x.db -DOUT=dir -P smoke_test.cmake
+# A server's URL may leave its port as {port}, with -DPORT_FILE=file holding it (the file
+# a test server's CTest fixture writes).
 cmake_minimum_required(VERSION 3.21)  # policies: empty list elements count (CMP0007)
 foreach(var BENCH URL OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "smoke_test.cmake: -D${var}=... is required")
   endif()
 endforeach()
+if(DEFINED PORT_FILE)
+  file(READ ${PORT_FILE} port)
+  string(STRIP "${port}" port)
+  string(REPLACE "{port}" "${port}" URL "${URL}")
+endif()
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
 set(csv ${OUT}/smoke.csv)

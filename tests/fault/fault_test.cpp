@@ -3,11 +3,12 @@
 // ran at least once, none was lost, and repeats come only from the faults.
 #include <errand/client.hpp>
 
+#include "listening_process.hpp"
 #include "redis_fixture.hpp"
 #include "subprocess.hpp"
+#include "temp_dir.hpp"
 
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 #include <random>
 #include <set>
@@ -26,8 +27,7 @@ class FaultTest : public test::RedisTest {
   /// Starts a worker process and waits until it has registered (its first heartbeat):
   /// a signal sent before its handlers are in would kill it with the default action.
   std::unique_ptr<test::Subprocess> start_worker(const std::string& url, int shutdown_ms = 5000) {
-    const std::string log = "/tmp/errand-fault-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                            "-" + std::to_string(workers_started_++) + ".log";
+    const std::string log = logs_.file("worker-" + std::to_string(workers_started_++) + ".log");
     auto worker = std::make_unique<test::Subprocess>(
         std::vector<std::string>{FAULT_WORKER, url, std::to_string(concurrency), std::to_string(shutdown_ms)},
         std::vector<std::string>{}, log);
@@ -46,7 +46,7 @@ class FaultTest : public test::RedisTest {
           return false;
         },
         std::chrono::seconds(15));
-    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; see " << log;
+    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; its output:\n" << test::read_file(log);
     return worker;
   }
 
@@ -85,6 +85,7 @@ class FaultTest : public test::RedisTest {
     EXPECT_EQ(done, jids);
   }
 
+  test::TempDir logs_;  // the workers' output
   int workers_started_ = 0;
 };
 
@@ -178,17 +179,19 @@ TEST_F(FaultTest, ASecondSigtermForcesTheExitAndKeepsTheRunningJob) {
 }
 
 TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
-  // A Redis of its own, with an fsync-always append-only file, restarted mid-run.
-  const int port = test::redis_options().port + 10;
-  const std::string dir = "/tmp/errand-fault-redis-" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::vector<std::string> server{"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
-                                        "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--dir", dir};
+  // A Redis of its own on a free port, with an fsync-always append-only file, restarted
+  // mid-run on the same port.
+  const test::TempDir dir;
+  const auto server = [&](std::uint16_t port) {
+    return std::vector<std::string>{"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+                                    "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+                                    "--dir", dir.path()};
+  };
+  test::ListeningProcess redis(server, "Ready to accept connections", dir.file("first.log"));
   RedisOptions options = test::redis_options();
-  options.port = static_cast<std::uint16_t>(port);
+  options.port = redis.port;
   options.db = 0;
-  const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
+  const std::string url = "redis://127.0.0.1:" + std::to_string(redis.port) + "/0";
   const auto connect_when_up = [&] {
     std::unique_ptr<redis::Connection> c;
     test::eventually([&] {
@@ -203,7 +206,6 @@ TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
     return c;
   };
 
-  auto redis = std::make_unique<test::Subprocess>(server, std::vector<std::string>{}, dir + "/first.log");
   auto own = connect_when_up();
   ASSERT_TRUE(own);
   constexpr int jobs = 3000;
@@ -215,9 +217,10 @@ TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
   const std::int64_t queued_at_restart = own->run({"LLEN", "queue:default"}).as_integer();
   ASSERT_GT(queued_at_restart, 0) << "the restart must come while jobs wait in the queue";
 
-  EXPECT_EQ(redis->stop(SIGTERM, std::chrono::seconds(10)), 0);
+  EXPECT_EQ(redis.process->stop(SIGTERM, std::chrono::seconds(10)), 0);
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  redis = std::make_unique<test::Subprocess>(server, std::vector<std::string>{}, dir + "/second.log");
+  redis.process = std::make_unique<test::Subprocess>(server(redis.port), std::vector<std::string>{},
+                                                     dir.file("second.log"));
   own = connect_when_up();
   ASSERT_TRUE(own);
 
@@ -236,8 +239,7 @@ TEST_F(FaultTest, RedisRestartedMidRunLosesNoJob) {
   expect_all_ran_once_or_more(*own, jids);
   std::cout << "fault: redis restarted; " << jobs << " jobs, "
             << std::stoll(own->run({"GET", "fault:runs"}).text()) - jobs << " repeated runs\n";
-  redis->stop(SIGTERM, std::chrono::seconds(10));
-  std::filesystem::remove_all(dir);
+  redis.process->stop(SIGTERM, std::chrono::seconds(10));
 }
 
 }  // namespace errand::fault_test

@@ -6,6 +6,7 @@
 
 #include "redis_fixture.hpp"
 #include "subprocess.hpp"
+#include "temp_dir.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -31,7 +32,7 @@ class PostgresFaultTest : public test::RedisTest {
 
   /// Starts a worker and waits for its first heartbeat in errand.processes.
   std::unique_ptr<test::Subprocess> start_worker() {
-    const std::string log = "/tmp/errand-pg-fault-" + std::to_string(started_++) + ".log";
+    const std::string log = logs_.file("worker-" + std::to_string(started_++) + ".log");
     auto worker = std::make_unique<test::Subprocess>(
         std::vector<std::string>{FAULT_WORKER, test::redis_url(), std::to_string(concurrency), "5000",
                                  test::postgres_url(), std::to_string(lease_seconds)},
@@ -43,13 +44,14 @@ class PostgresFaultTest : public test::RedisTest {
                  std::vector<std::string>{"1"};
         },
         std::chrono::seconds(15));
-    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; see " << log;
+    EXPECT_TRUE(registered) << "worker " << worker->pid() << " did not start; its output:\n" << test::read_file(log);
     return worker;
   }
 
   std::int64_t count_done() { return raw->run({"SCARD", "fault:done"}).as_integer(); }
 
   std::shared_ptr<Store> postgres;
+  test::TempDir logs_;  // the workers' output
   int started_ = 0;
 };
 

@@ -6,6 +6,7 @@
 
 #include "redis_fixture.hpp"
 #include "subprocess.hpp"
+#include "temp_dir.hpp"
 
 #include <unistd.h>
 
@@ -13,7 +14,6 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
-#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
@@ -42,11 +42,6 @@ std::string json_text(const json::object& o, std::string_view key) {
 }
 std::int64_t json_int(const json::object& o, std::string_view key) { return o.at(key).to_number<std::int64_t>(); }
 double json_double(const json::object& o, std::string_view key) { return o.at(key).to_number<double>(); }
-
-/// A log file for a `sidekiq` process, per test process: other checkouts may run these tests too.
-std::string sidekiq_log(const std::string& name) {
-  return "/tmp/errand-api-sidekiq-" + name + "-" + std::to_string(getpid()) + ".log";
-}
 
 double now_seconds() { return epoch_seconds(Clock::now()); }
 
@@ -143,6 +138,14 @@ class SidekiqApiTest : public test::RedisTest {
     }
     return true;
   }
+
+  /// A log file for a `sidekiq` process, in this test's own directory.
+  [[nodiscard]] std::string sidekiq_log(const std::string& name) const {
+    return logs_.file("sidekiq-" + name + ".log");
+  }
+
+ private:
+  test::TempDir logs_;
 };
 
 TEST_F(SidekiqApiTest, ProcessSetSeesTheRunningProcessorAndWhenItIsQuiet) {
@@ -360,7 +363,6 @@ TEST_F(SidekiqApiTest, RetryWrittenByRubySidekiqIsRunByErrand) {
     const bool failed = test::eventually([&] { return zset("retry").size() == 1; }, 30s);
     sidekiq.stop(SIGTERM, 15s);
     ASSERT_TRUE(failed) << test::read_file(log);
-    std::remove(log.c_str());
   }
   const auto [entry, score] = zset("retry").at(0);
   EXPECT_GT(score, now_seconds()) << "Ruby's first retry is 15 s or more away";
@@ -410,7 +412,6 @@ TEST_F(SidekiqApiTest, RetryWrittenByErrandIsRunByRubySidekiq) {
   const bool ran = test::eventually([&] { return raw->run({"LLEN", "interop:results"}).as_integer() == 1; }, 30s);
   sidekiq.stop(SIGTERM, 15s);
   ASSERT_TRUE(ran) << test::read_file(log);
-  std::remove(log.c_str());
 
   const json::object result = parse_json(list("interop:results").at(0)).as_object();
   EXPECT_EQ(result.at("jid"), json::value(*jid));

@@ -5,6 +5,7 @@
 
 #include "redis_fixture.hpp"
 #include "subprocess.hpp"
+#include "temp_dir.hpp"
 
 #include <boost/describe.hpp>
 
@@ -155,14 +156,15 @@ TEST_F(SidekiqInteropTest, ErrandEnqueuesRubySidekiqRuns) {
                                                                    json::array{nullptr, true, "x"});
   expected[*other] = R"([null,true,"x"])";
 
+  const test::TempDir logs;
   test::Subprocess sidekiq({"sidekiq", "-r", ruby_script("workers.rb"), "-c", "2", "-q", "default", "-q", "other",
                             "-t", "5"},
-                           {"REDIS_URL=" + test::redis_url()}, "/tmp/errand-interop-sidekiq.log");
+                           {"REDIS_URL=" + test::redis_url()}, logs.file("sidekiq.log"));
   const bool all_ran = test::eventually(
       [&] { return raw->run({"LLEN", "interop:results"}).as_integer() == static_cast<std::int64_t>(expected.size()); },
       std::chrono::seconds(60));
   sidekiq.stop(SIGTERM, std::chrono::seconds(15));
-  ASSERT_TRUE(all_ran) << test::read_file("/tmp/errand-interop-sidekiq.log");
+  ASSERT_TRUE(all_ran) << test::read_file(logs.file("sidekiq.log"));
 
   for (const std::string& line : list("interop:results")) {
     const json::object result = parse_json(line).as_object();

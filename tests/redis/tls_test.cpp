@@ -6,6 +6,7 @@
 #include <errand/processor.hpp>
 #include <errand/redis.hpp>
 
+#include "listening_process.hpp"
 #include "recorder.hpp"
 #include "redis/connection.hpp"
 #include "test_env.hpp"

@@ -3,6 +3,7 @@
 #include <errand/processor.hpp>
 #include <errand/sqlite.hpp>
 
+#include "temp_dir.hpp"
 #include "test_env.hpp"
 
 #include <gtest/gtest.h>
@@ -22,14 +23,6 @@ namespace fs = std::filesystem;
 
 class SqliteProcessesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = fs::temp_directory_path() / ("errand-sqlite-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    url = "sqlite://" + (dir / "jobs.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
   /// A child process running a processor until its queue stays empty; each job appends
   /// its jid to the child's own file. Returns the child's pid.
   pid_t start_worker(int index) {
@@ -75,8 +68,9 @@ class SqliteProcessesTest : public ::testing::Test {
     return runs;
   }
 
-  fs::path dir;
-  std::string url;
+  test::TempDir scratch;  // the database, and each worker's list of the jobs it ran
+  fs::path dir = scratch.path();
+  std::string url = "sqlite://" + scratch.file("jobs.db");
 };
 
 TEST_F(SqliteProcessesTest, ThreeProcessesShareOneFileAndAKilledOnesJobsComeBack) {

@@ -3,6 +3,8 @@
 #include <errand/error.hpp>
 #include <errand/sqlite.hpp>
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <grp.h>
@@ -60,28 +62,26 @@ void scenario(const std::filesystem::path& dir) {
   fetch.owner = "tester:1:000000000000";
   const auto jobs = store->job_fetch(fetch);
   require(jobs.size() == 2, "both jobs fetched after recovery, got " + std::to_string(jobs.size()));
+  std::filesystem::remove_all(dir);  // _Exit runs no destructor: not the TempDir's either
   std::_Exit(0);
 }
 
 TEST(SqliteReadOnly, NoConnectionIsKeptReadOnlyAndTheStoreRecoversWhenTheFileIsWritable) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("errand-readonly-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  // The death test's child runs the test again from the top ("threadsafe"), so it
+  // makes a directory of its own.
+  const test::TempDir dir;
   const bool root = ::geteuid() == 0;
   if (root) {
-    ASSERT_EQ(::chown(dir.c_str(), nobody, nobody), 0);
+    ASSERT_EQ(::chown(dir.path().c_str(), nobody, nobody), 0);
   }
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
         // Root ignores file permissions: the scenario runs as `nobody`.
         if (root) require(::setgroups(0, nullptr) == 0 && ::setgid(nobody) == 0 && ::setuid(nobody) == 0, "drop root");
-        scenario(dir);
+        scenario(dir.path());
       },
       ::testing::ExitedWithCode(0), "");
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

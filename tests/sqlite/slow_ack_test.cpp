@@ -6,15 +6,14 @@
 #include <errand/sqlite.hpp>
 
 #include "kit/forwarding_store.hpp"
+#include "temp_dir.hpp"
 #include "test_env.hpp"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
 
 namespace errand::sqlite_test {
 
@@ -32,11 +31,10 @@ class SlowAcks final : public detail::ForwardingStore {
 };
 
 TEST(SlowAcknowledgements, NeverMakeAJobRunTwice) {
-  const auto path = std::filesystem::temp_directory_path() / ("errand-slow-ack-" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  const test::TempDir dir;
   {
     SqliteOptions sqlite;
-    sqlite.path = path.string();
+    sqlite.path = dir.file("jobs.db");
     auto store = std::make_shared<SlowAcks>(connect_sqlite(sqlite), std::chrono::milliseconds(400));
     ProcessorOptions options;
     options.concurrency = 2;
@@ -60,7 +58,6 @@ TEST(SlowAcknowledgements, NeverMakeAJobRunTwice) {
     ASSERT_EQ(runs.size(), 8U);
     for (const auto& [jid, count] : runs) EXPECT_EQ(count, 1) << jid;
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 }  // namespace errand::sqlite_test

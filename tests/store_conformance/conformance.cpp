@@ -6,9 +6,6 @@
 #include <errand/redis.hpp>
 #include <errand/sqlite.hpp>
 
-#include <filesystem>
-#include <unistd.h>
-
 #include "test_env.hpp"
 
 namespace errand::conformance {
@@ -58,19 +55,9 @@ ProcessorOptions quick_options(int concurrency) {
   return o;
 }
 
-namespace {
-/// One file per test process (ctest runs each test in its own process).
-std::filesystem::path sqlite_file() {
-  return std::filesystem::temp_directory_path() / ("errand-conformance-" + std::to_string(::getpid()) + ".db");
-}
-void remove_sqlite_files() {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(sqlite_file().string() + suffix);
-}
-}  // namespace
-
 std::vector<StoreFactory> store_factories() {
   return {
-      {"memory", {.blocking_fetch = true}, {}, [] { return make_memory_store(); }},
+      {"memory", {.blocking_fetch = true}, {}, [](const test::TempDir&) { return make_memory_store(); }},
       {"postgres",
        {.blocking_fetch = true,
         .reliable_fetch = true,
@@ -79,7 +66,7 @@ std::vector<StoreFactory> store_factories() {
         .verbatim_payloads = false,
         .any_queue_name = false},
        {.prefetch_limit = 1000},
-       [] {
+       [](const test::TempDir&) {
          test::reset_postgres();
          PostgresOptions options = PostgresOptions::from_url(test::postgres_url());
          options.visibility_timeout = std::chrono::seconds(2);  // short leases, for the lease tests
@@ -89,20 +76,18 @@ std::vector<StoreFactory> store_factories() {
       {"redis",
        {.blocking_fetch = true, .reliable_fetch = true},
        {.prefetch_limit = 250},
-       [] {
+       [](const test::TempDir&) {
          test::flush_redis();
          return connect_redis(test::redis_options());
        }},
       {"sqlite",
        {.blocking_fetch = true, .reliable_fetch = true},
        {.prefetch_limit = 1000},
-       [] {
-         remove_sqlite_files();
+       [](const test::TempDir& dir) {
          SqliteOptions options;
-         options.path = sqlite_file().string();
+         options.path = dir.file("jobs.db");
          return connect_sqlite(options);
-       },
-       remove_sqlite_files},
+       }},
   };
 }
 

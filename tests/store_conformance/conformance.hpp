@@ -7,6 +7,8 @@
 #include <errand/processor.hpp>
 #include <errand/store.hpp>
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include "test_env.hpp"
@@ -23,10 +25,9 @@ struct StoreFactory {
   StoreCapabilities capabilities;
   /// What make()'s stores say of their tuning (a test checks that too).
   StoreTuning tuning;
-  /// A fresh, empty store.
-  std::function<std::shared_ptr<Store>()> make;
-  /// Removes what make() left behind (files), if anything.
-  std::function<void()> cleanup = [] {};
+  /// A fresh, empty store; one kept in files keeps them in `dir`, the test's own
+  /// (removed after the test).
+  std::function<std::shared_ptr<Store>(const test::TempDir& dir)> make;
 };
 
 /// Names the store in test output, instead of gtest's byte dump.
@@ -34,11 +35,8 @@ void PrintTo(const StoreFactory& factory, std::ostream* out);
 
 class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
  protected:
-  void SetUp() override { store = GetParam().make(); }
-  void TearDown() override {
-    store.reset();
-    GetParam().cleanup();
-  }
+  void SetUp() override { store = GetParam().make(scratch); }
+  void TearDown() override { store.reset(); }
 
  public:
   /// Inserts a ready job of class "C" with `jid`; returns its payload.
@@ -53,6 +51,7 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
   void expect_same_payload(const std::string& actual, const std::string& expected) const;
 
  protected:
+  test::TempDir scratch;
   std::shared_ptr<Store> store;
 };
 

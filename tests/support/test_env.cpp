@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 namespace errand::test {
@@ -23,10 +24,26 @@ int test_db() {
   return std::atoi(db);
 }
 
+/// The port of a server CTest started: its fixture chose a free one and wrote it to
+/// `state_dir`/port (scripts/redis-server.sh, scripts/postgres-server.sh). Fails the
+/// test program loudly when the file is missing: the server is not running.
+std::string server_port(const std::string& state_dir, const char* script) {
+  const std::string path = state_dir + "/port";
+  std::ifstream file(path);
+  int port = 0;
+  if (!(file >> port) || port <= 0 || port > 65535) {
+    std::fprintf(stderr, "errand tests: %s holds no port: its server is not running; run the tests through ctest, "
+                         "or start it: scripts/%s start auto %s\n", path.c_str(), script, state_dir.c_str());
+    std::abort();
+  }
+  return std::to_string(port);
+}
+
 }  // namespace
 
 std::string redis_url() {
-  return "redis://127.0.0.1:" + std::to_string(ERRAND_TEST_REDIS_PORT) + "/" + std::to_string(test_db());
+  return "redis://127.0.0.1:" + server_port(ERRAND_TEST_REDIS_DIR, "redis-server.sh") + "/" +
+         std::to_string(test_db());
 }
 
 RedisOptions redis_options() { return RedisOptions::from_url(redis_url()); }
@@ -36,8 +53,8 @@ std::unique_ptr<redis::Connection> raw_redis() { return std::make_unique<redis::
 void flush_redis() { raw_redis()->run({"FLUSHDB"}); }
 
 std::string postgres_url() {
-  return "postgresql://errand@127.0.0.1:" + std::to_string(ERRAND_TEST_POSTGRES_PORT) + "/errand_test_" +
-         std::to_string(test_db());
+  return "postgresql://errand@127.0.0.1:" + server_port(ERRAND_TEST_POSTGRES_DIR, "postgres-server.sh") +
+         "/errand_test_" + std::to_string(test_db());
 }
 
 void reset_postgres() { (void)postgres_query("DROP SCHEMA IF EXISTS pgmq, errand CASCADE"); }

@@ -16,7 +16,8 @@
 namespace errand::test {
 
 /// The Redis the tests use: database ERRAND_TEST_DB (set by CTest) of the redis-server
-/// CTest starts. Fails the test program loudly when ERRAND_TEST_DB is unset.
+/// CTest starts, on the port its fixture chose. Fails the test program loudly when
+/// ERRAND_TEST_DB is unset or the server is not running.
 std::string redis_url();
 RedisOptions redis_options();
 
@@ -27,7 +28,7 @@ std::unique_ptr<redis::Connection> raw_redis();
 void flush_redis();
 
 /// The Postgres database the tests use: errand_test_<ERRAND_TEST_DB>; fails loudly
-/// when unset, as redis_url().
+/// as redis_url().
 std::string postgres_url();
 /// Drops errand's and pgmq's schemas in the test database: a fresh start.
 void reset_postgres();

@@ -2,28 +2,14 @@
 // tests: nothing mocked.
 #pragma once
 
-#include "subprocess.hpp"
+#include "listening_process.hpp"
 #include "temp_dir.hpp"
 
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace errand::test {
-
-/// A server process listening on a port of 127.0.0.1 that was free when it started:
-/// `argv_for(port)` is its command line; it is up once its output (in `log_path`)
-/// holds `ready_text`. Tries other ports while one turns out taken. Stopped by PID
-/// when destroyed (Subprocess).
-struct ListeningProcess {
-  ListeningProcess(const std::function<std::vector<std::string>(std::uint16_t port)>& argv_for,
-                   std::string_view ready_text, const std::string& log_path);
-  std::unique_ptr<Subprocess> process;
-  std::uint16_t port = 0;
-};
 
 /// Certificates made with the openssl CLI in a temporary directory: a CA; a server
 /// certificate it signed for "localhost" and 127.0.0.1; a client certificate it signed;

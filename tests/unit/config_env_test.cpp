@@ -4,11 +4,11 @@
 #include <errand/error.hpp>
 #include <errand/redis.hpp>
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 namespace errand {
 namespace {
@@ -112,14 +112,10 @@ TEST(ConfigEnv, AnEmptyVariableCountsAsUnset) {
 }
 
 TEST(ConfigEnv, LoadReadsTheFileNamedByErrandConfig) {
-  const auto path =
-      std::filesystem::temp_directory_path() / ("errand-config-test-" + std::to_string(getpid()) + ".toml");
-  {
-    std::ofstream file(path);
-    file << "[service.worker]\nnum-workers = 13\n";
-  }
-  const Config config = Config::load(Environment::from_map({{"ERRAND_CONFIG", path.string()}}));
-  std::filesystem::remove(path);
+  const test::TempDir dir;
+  const std::string path = dir.file("errand.toml");
+  std::ofstream(path) << "[service.worker]\nnum-workers = 13\n";
+  const Config config = Config::load(Environment::from_map({{"ERRAND_CONFIG", path}}));
   EXPECT_EQ(config.backends.at(0).processor.concurrency, 13);
 }
 
