@@ -14,7 +14,7 @@ namespace {
 constexpr int default_concurrency = 10;
 constexpr int sidekiq7_default_concurrency = 5;
 
-std::string_view without_prefix(std::string_view message) {
+std::string_view without_errand_prefix(std::string_view message) {
   constexpr std::string_view prefix = "errand: ";
   if (message.starts_with(prefix)) message.remove_prefix(prefix.size());
   return message;
@@ -26,7 +26,7 @@ void check_url(const Setting<std::string>& url, Parse parse) {
   try {
     (void)parse(*url.value);
   } catch (const ConfigError& e) {
-    fail(url.origin, "{}", without_prefix(e.what()));
+    fail(url.origin, "{}", without_errand_prefix(e.what()));
   }
 }
 

@@ -11,8 +11,8 @@
 
 namespace errand {
 
-json::value timestamp_value(TimePoint t, SidekiqVersion version) {
-  if (version == SidekiqVersion::v8) {
+json::value timestamp_value(TimePoint t, SidekiqVersion sidekiq) {
+  if (sidekiq == SidekiqVersion::v8) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   }
   return epoch_seconds(t);

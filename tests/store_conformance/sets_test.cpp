@@ -9,7 +9,7 @@ namespace errand::conformance {
 namespace {
 
 using Jids = std::vector<std::string>;
-const std::string owner = "tester:1:000000000000";
+const std::string sets_owner = "tester:1:000000000000";
 
 std::string payload(const std::string& queue, const std::string& jid) {
   return to_json(json::object{{"class", "C"}, {"args", json::array{}}, {"queue", queue}, {"jid", jid}});
@@ -22,7 +22,7 @@ std::vector<FetchedJob> fetch_when_due(StoreConformance& t, Store& store, const 
   params.queues = queues;
   params.max = 10;
   params.wait = std::chrono::milliseconds(200);
-  params.owner = owner;
+  params.owner = sets_owner;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<FetchedJob> jobs;
   while (jobs.empty() && std::chrono::steady_clock::now() < deadline) jobs = store.job_fetch(params);
@@ -62,8 +62,8 @@ TEST_P(StoreConformance, RetriesMoveBackToTheQueueInTheirPayload) {
   const TimePoint at = Clock::now() + (self ? std::chrono::seconds(1) : std::chrono::seconds(30));
   const std::string retried = to_json(json::object{{"class", "C"}, {"args", json::array{}}, {"queue", "retries"},
                                                    {"jid", "r"}, {"retry_count", 0}});
-  store->job_retry({taken.at(0), "retries", retried, at, owner});
-  EXPECT_TRUE(held_by(owner).empty());
+  store->job_retry({taken.at(0), "retries", retried, at, sets_owner});
+  EXPECT_TRUE(held_by(sets_owner).empty());
   ASSERT_EQ(test::admin(*store).set_size({JobSet::retry}), 1);
   EXPECT_EQ(test::admin(*store).set_size({JobSet::scheduled}), 0);
   expect_same_payload(test::admin(*store).set_list({JobSet::retry, 1}).at(0).payload, retried);
@@ -82,7 +82,7 @@ TEST_P(StoreConformance, DueMovesRetriesBeforeScheduledJobsAndRespectsMax) {
   const auto taken = fetch({"q"});
   ASSERT_EQ(jids(taken), Jids{"x"});
   store->job_insert_many({{{"s1", "q", payload("q", "s1"), past}, {"s2", "q", payload("q", "s2"), past}}});
-  store->job_retry({taken.at(0), "q", payload("q", "x"), past, owner});
+  store->job_retry({taken.at(0), "q", payload("q", "x"), past, sets_owner});
   if (store->capabilities().schedules_itself) {
     EXPECT_EQ(test::admin(*store).queue_size({"q"}), 3) << "due jobs are ready without the poller";
     EXPECT_THROW((void)store->job_schedule_due({Clock::now(), 100}), std::logic_error)
@@ -101,7 +101,7 @@ TEST_P(StoreConformance, KilledJobsGoToTheDeadSetWithinItsLimits) {
     const std::string jid = "d" + std::to_string(i);
     insert("q", jid);
     const auto taken = fetch({"q"});
-    store->job_kill({taken.at(0), payload("q", jid), now + std::chrono::seconds(i), {.max_jobs = 4}, owner});
+    store->job_kill({taken.at(0), payload("q", jid), now + std::chrono::seconds(i), {.max_jobs = 4}, sets_owner});
   }
   // As Sidekiq's ZREMRANGEBYRANK dead 0 -4: the newest 3 stay.
   const auto dead = test::admin(*store).set_list({JobSet::dead, 10});
@@ -110,9 +110,9 @@ TEST_P(StoreConformance, KilledJobsGoToTheDeadSetWithinItsLimits) {
   EXPECT_EQ(Job::parse(dead.back().payload).jid(), "d4");
   insert("q", "old");
   const auto taken = fetch({"q"});
-  store->job_kill({taken.at(0), payload("q", "old"), now + std::chrono::hours(24 * 200), {}, owner});
+  store->job_kill({taken.at(0), payload("q", "old"), now + std::chrono::hours(24 * 200), {}, sets_owner});
   EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 1) << "older than 180 days: trimmed";
-  EXPECT_TRUE(held_by(owner).empty());
+  EXPECT_TRUE(held_by(sets_owner).empty());
 }
 
 TEST_P(StoreConformance, UnreadablePayloadsCanBeKilledVerbatim) {
@@ -125,7 +125,7 @@ TEST_P(StoreConformance, UnreadablePayloadsCanBeKilledVerbatim) {
     const auto taken = fetch({"q"});
     ASSERT_EQ(taken.size(), 1U);
     EXPECT_EQ(taken[0].payload, "[42]");
-    store->job_kill({taken[0], taken[0].payload, Clock::now(), {}, owner});
+    store->job_kill({taken[0], taken[0].payload, Clock::now(), {}, sets_owner});
     EXPECT_EQ(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload, "[42]");
     return;
   }
@@ -133,7 +133,7 @@ TEST_P(StoreConformance, UnreadablePayloadsCanBeKilledVerbatim) {
   const auto taken = fetch({"q"});
   ASSERT_EQ(taken.size(), 1U);
   EXPECT_EQ(taken[0].payload, "not json {");
-  store->job_kill({taken[0], taken[0].payload, Clock::now(), {}, owner});
+  store->job_kill({taken[0], taken[0].payload, Clock::now(), {}, sets_owner});
   EXPECT_EQ(test::admin(*store).set_list({JobSet::dead, 1}).at(0).payload, "not json {");
 }
 
