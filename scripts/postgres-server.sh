@@ -60,11 +60,11 @@ case "$command" in
     fi
     head -1 "$dir/data/postmaster.pid" >"$dir/postgres.pid"
     # One database per test group (CTest's DB numbers), so groups never see each other's queues.
-    for n in 1 2 3 4 5 6 7 8; do
+    for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
       "$pgbin/psql" "host=127.0.0.1 port=$port user=errand dbname=postgres" -qAtc "CREATE DATABASE errand_test_$n" >/dev/null
     done
     echo "$port" >"$dir/port"
-    echo "errand: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $(cat "$dir/postgres.pid")), databases errand_test_1..8"
+    echo "errand: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $(cat "$dir/postgres.pid")), databases errand_test_1..12"
     ;;
   stop)
     [ -d "${2:?dir}" ] || exit 0
