@@ -73,6 +73,13 @@ class InjectedFaults : public ::testing::TestWithParam<StoreFactory> {
     ADD_FAILURE() << "jid " << jid << " is not in the set";
     return Job(json::object{});
   }
+  /// The handler of the failure-path tests: counts the run, then throws "boom".
+  void fail_every_run(Processor& processor) {
+    processor.register_handler("Job", [this](const Job& job, Context&) {
+      runs.add(std::string(job.jid()));
+      throw std::runtime_error("boom");
+    });
+  }
   /// Nothing waiting and (on a store with a list of held jobs) nothing held by anyone.
   bool queue_empty() const { return admin().queue_size({"default"}) == 0; }
 
@@ -100,10 +107,7 @@ TEST_P(InjectedFaults, ARetryThatFailsOnceIsRetriedAsFetched) {
   const std::string jid = enqueue(store);
   faults->fail_next(Call::job_retry, 1);
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(verbatim_retry_set()) == 1; }, deadline)) << logger->joined();
   processor.stop();
@@ -122,10 +126,7 @@ TEST_P(InjectedFaults, ARetryTheStoreRefusesForGoodGoesToTheDeadSetAsFetched) {
   const std::string jid = enqueue(store);
   faults->fail_next(Call::job_retry, 1, std::make_exception_ptr(PayloadError("test: refused for good")));
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(JobSet::dead) == 1; }, deadline)) << logger->joined();
   processor.stop();
@@ -177,10 +178,7 @@ TEST_P(InjectedFaults, ARefusedRetryWhoseKillFailsTooIsLeftForLaterThenRetried) 
   faults->fail_next(Call::job_retry, 1, std::make_exception_ptr(PayloadError("test: refused for good")));
   faults->fail_next(Call::job_kill, 1);
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(JobSet::retry) == 1; }, deadline)) << logger->joined();
   processor.stop();
@@ -202,10 +200,7 @@ TEST_P(InjectedFaults, AnExhaustedJobWhoseKillFailsIsRetriedAsFetched) {
   const std::string jid = enqueue(store, {{"retry", 0}});
   faults->fail_next(Call::job_kill, 1);
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(verbatim_retry_set()) == 1; }, deadline)) << logger->joined();
   processor.stop();
