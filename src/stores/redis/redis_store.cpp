@@ -4,6 +4,7 @@
 
 #include "kit/store_support.hpp"
 #include "redis/keys.hpp"
+#include "redis/options_check.hpp"
 #include "redis/pool.hpp"
 #include "redis/process_registry.hpp"
 #include "redis/queue_fetcher.hpp"
@@ -322,6 +323,9 @@ class RedisStore final : public Store {
 
 }  // namespace
 
-std::shared_ptr<Store> connect_redis(const RedisOptions& options) { return std::make_shared<RedisStore>(options); }
+std::shared_ptr<Store> connect_redis(const RedisOptions& options) {
+  redis::check_options(options);
+  return std::make_shared<RedisStore>(options);
+}
 
 }  // namespace errand
