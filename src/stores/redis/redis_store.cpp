@@ -161,7 +161,9 @@ class RedisStore final : public Store {
     const std::string key = keys_.dead();
     const std::string now = score(params.died_at);
     const std::string oldest = score(params.died_at - params.limits.max_age);
-    const std::string rank = fmt::format("-{}", params.limits.max_jobs);
+    // ZREMRANGEBYRANK 0 -max keeps the newest max - 1; for a max of 0, Sidekiq's "-0"
+    // would remove only the oldest entry: -1 keeps none, as on the other stores.
+    const std::string rank = fmt::format("-{}", std::max<std::size_t>(params.limits.max_jobs, 1));
     Commands commands;
     commands.add({"MULTI"});
     commands.add({"ZADD", key, now, params.payload});

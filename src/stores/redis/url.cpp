@@ -3,6 +3,7 @@
 #include <errand/redis.hpp>
 
 #include "kit/url_secrets.hpp"
+#include "redis/options_check.hpp"
 
 #include <fmt/format.h>
 
@@ -61,7 +62,9 @@ Int parse_number(std::string_view text, std::string_view what, const UrlErrors& 
 
 std::size_t parse_pool_size(std::string_view text, std::string_view name, const UrlErrors& errors) {
   const auto n = parse_number<std::size_t>(text, name, errors);
-  if (n == 0 || n > 10'000) errors.fail("{}={} is out of range; give 1 to 10000 connections", name, text);
+  if (n == 0 || n > redis::max_pool_size) {
+    errors.fail("{}={} is out of range; give 1 to {} connections", name, text, redis::max_pool_size);
+  }
   return n;
 }
 
