@@ -1,4 +1,5 @@
 // The Redis store: Sidekiq's commands and keys (see docs/sidekiq-compat.md).
+#include <errand/detail/fetch_connections.hpp>
 #include <errand/error.hpp>
 #include <errand/redis.hpp>
 
@@ -41,7 +42,7 @@ double parse_score(std::string_view text) {
   return value;
 }
 
-class RedisStore final : public Store {
+class RedisStore final : public Store, public detail::FetchConnections {
  public:
   explicit RedisStore(const RedisOptions& options)
       : reliable_(options.reliable_fetch),
@@ -107,6 +108,8 @@ class RedisStore final : public Store {
   }
 
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override { return fetcher_.fetch(params); }
+  void reserve_fetch_connections(std::size_t queues) override { fetcher_.reserve(queues); }
+  void release_fetch_connections(std::size_t queues) noexcept override { fetcher_.release(queues); }
 
   void job_complete(const JobCompleteParams& params) override {
     // Basic fetch (Sidekiq's): BRPOP already removed the job; nothing to acknowledge.
