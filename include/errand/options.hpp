@@ -68,7 +68,8 @@ struct JobOptions {
   std::vector<std::string> tags{};           ///< labels shown by the Web UI
   std::optional<JobFormat> format{};         ///< default JobFormat::sidekiq
   /// How long one run may take before its stop token fires and the run fails with
-  /// errand::JobTimeoutError (cooperative: see Context::stop_token). 0: no limit.
+  /// errand::JobTimeoutError (cooperative: see Context::stop_token). 0: no limit;
+  /// negative: refused at enqueue (errand::ArgumentError).
   /// Default: ProcessorOptions::job_timeout. Written in the payload as `"timeout"`
   /// (seconds), so an override on one enqueue travels with the job.
   std::optional<std::chrono::milliseconds> timeout{};

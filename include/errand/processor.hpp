@@ -44,15 +44,24 @@ struct ProcessorOptions {
   /// a core on bookkeeping (a 0 ms interval is a busy loop).
   static constexpr std::chrono::milliseconds min_heartbeat_interval{10};
   static constexpr std::chrono::milliseconds min_poll_interval{10};
+  /// The most threads a processor runs (one thread per job, each with its own stack).
+  static constexpr int max_concurrency = 10'000;
+  /// The longest RetryOptions::dead.max_age: a hundred years (a time point's range is
+  /// about 292 years each side of 1970).
+  static constexpr std::chrono::seconds max_dead_age{100LL * 365 * 24 * 3600};
 
-  int concurrency = 10;                                ///< threads running jobs
+  int concurrency = 10;                                ///< threads running jobs: 1 to max_concurrency
   QueueList queues{"default"};
-  std::chrono::milliseconds shutdown_timeout{25'000};  ///< how long stop() waits for running jobs
+  /// How long stop() waits for running jobs; 0: it pushes them back at once. Not negative.
+  std::chrono::milliseconds shutdown_timeout{25'000};
+  /// Limits below: max_retries ≥ 0 (0: a failed job goes straight to the dead set),
+  /// dead.max_jobs ≥ 0 (0 and 1 keep no dead job), dead.max_age from 1 s to
+  /// max_dead_age.
   RetryOptions retry{};
   std::shared_ptr<Logger> logger{};                    ///< null: errand::stderr_logger()
   /// How long a run of a job may take when neither its payload nor its worker's options
   /// say (JobOptions::timeout). Default: no limit, as Sidekiq; errand::Config sets
-  /// Roadster's 60 s (`max-duration`).
+  /// Roadster's 60 s (`max-duration`). 0: no limit either. Not negative.
   std::optional<std::chrono::milliseconds> job_timeout{};
 
   /// Finished jobs whose acknowledgement may still be on its way to the store. One

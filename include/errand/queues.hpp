@@ -1,10 +1,12 @@
 // Which queues a processor works, and in which order it checks them (Sidekiq's semantics).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,6 +14,12 @@ namespace errand {
 
 class QueueList {
  public:
+  /// The heaviest weight: a queue weighted 1,000,000 next to one weighted 1 comes first
+  /// all but once in a million fetches.
+  static constexpr int max_weight = 1'000'000;
+  /// The longest queue name, in bytes.
+  static constexpr std::size_t max_name_bytes = 256;
+
   enum class Mode {
     strict,    ///< always in the order given: the first queue drains before the second
     weighted,  ///< a random order each fetch, a queue's chance of being first ∝ its weight
@@ -21,7 +29,7 @@ class QueueList {
   QueueList(std::initializer_list<std::string> names);  // NOLINT(google-explicit-constructor)
   [[nodiscard]] static QueueList strict(std::vector<std::string> names);
   /// Weighted order: `QueueList::weighted({{"critical", 6}, {"default", 4}})`.
-  /// Weights are ≥ 1. Equal weights give a fair random order.
+  /// Weights are 1 to max_weight. Equal weights give a fair random order.
   [[nodiscard]] static QueueList weighted(std::vector<std::pair<std::string, int>> weights);
 
   [[nodiscard]] Mode mode() const noexcept { return mode_; }
@@ -37,11 +45,10 @@ class QueueList {
   Mode mode_;
   std::vector<std::pair<std::string, int>> weights_;
   std::vector<std::string> names_;
-  std::vector<std::size_t> expanded_;  // index into names_, repeated weight times
 };
 
-/// Throws errand::ConfigError unless `name` is a usable queue name (non-empty, ≤ 256
-/// bytes, no control characters).
+/// Throws errand::ConfigError unless `name` is a usable queue name (non-empty, at most
+/// QueueList::max_name_bytes bytes, no control characters).
 void validate_queue_name(std::string_view name);
 
 }  // namespace errand

@@ -7,6 +7,7 @@
 //   HeldJobs    for a store that lists each process's fetched jobs (Store::held_jobs()):
 //               giving back the jobs of dead processes and stranded ones;
 //   StoreAdmin  what the CLI and the dashboard do (Store::admin()): stats, queues, sets.
+// (And FetchConnections, Store::fetch_connections(): a pool a waiting fetch reserves.)
 // Each operation with inputs takes one params struct, so an operation can grow a field
 // without changing every store. Capabilities are flags, not #ifdefs. This interface is
 // internal and may change between minor versions; use Client and Processor in
@@ -168,6 +169,7 @@ struct ProcessStopParams {
 
 class HeldJobs;
 class StoreAdmin;
+class FetchConnections;
 
 /// The core of the seam: what a Client and a Processor need from a store.
 class Store {
@@ -193,6 +195,9 @@ class Store {
   [[nodiscard]] virtual HeldJobs* held_jobs() noexcept { return nullptr; }
   /// The operations behind the CLI and the dashboard; null for a store without them.
   [[nodiscard]] virtual StoreAdmin* admin() noexcept { return nullptr; }
+  /// The bounded pool a waiting fetch holds connections of (Redis); null when a fetch
+  /// needs no reservation.
+  [[nodiscard]] virtual FetchConnections* fetch_connections() noexcept { return nullptr; }
 
   virtual void job_insert_many(const JobInsertManyParams& params) = 0;
   [[nodiscard]] virtual std::vector<FetchedJob> job_fetch(const JobFetchParams& params) = 0;
@@ -250,6 +255,30 @@ class HeldJobs {
   HeldJobs(const HeldJobs&) = delete;
   HeldJobs& operator=(const HeldJobs&) = delete;
   ~HeldJobs() = default;
+};
+
+// --- Fetch connections: a store whose waiting fetch holds several connections ------
+
+/// A store whose waiting fetch holds connections of a bounded pool (Redis: one blocking
+/// connection per queue with reliable fetch, one without). Processor::start() reserves
+/// what its fetcher will hold, so that a pool too small for the processor's queues (or
+/// for them and other processors' on the same store) is refused at start, naming the
+/// setting to raise, instead of failing every idle fetch; the reservation is given back
+/// when the fetcher ends.
+class FetchConnections {
+ public:
+  /// Reserves the connections a fetch waiting on `queues` queues holds at once. Throws
+  /// errand::ConfigError, naming the setting, when the pool cannot hold them besides
+  /// what other processors reserved.
+  virtual void reserve_fetch_connections(std::size_t queues) = 0;
+  /// Gives back what reserve_fetch_connections(queues) took.
+  virtual void release_fetch_connections(std::size_t queues) noexcept = 0;
+
+ protected:
+  FetchConnections() = default;
+  FetchConnections(const FetchConnections&) = delete;
+  FetchConnections& operator=(const FetchConnections&) = delete;
+  ~FetchConnections() = default;
 };
 
 // --- Admin: what the CLI and a dashboard do ----------------------------------------

@@ -106,7 +106,7 @@ int run_cli(int argc, const char* const* argv, const WorkerRegistry& registry, c
   RunOptions run_options;
   auto* run = app.add_subcommand("run", "Work jobs with this program's workers until TERM or INT (TSTP: quiet)");
   run->add_option("-c,--concurrency", run_options.concurrency, "Threads running jobs, per store")
-      ->check(CLI::Range(1, 10'000));
+      ->check(CLI::Range(1, ProcessorOptions::max_concurrency));
   run->add_option("-q,--queue", run_options.queues, "Queue to work, NAME or NAME,WEIGHT; repeat for several")
       ->allow_extra_args(false);
   run->add_option("-t,--timeout", run_options.timeout_seconds, "Seconds a stop waits for running jobs")

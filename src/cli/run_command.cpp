@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdint>
 #include <memory>
 
 namespace errand::cli {
@@ -25,10 +26,11 @@ QueueList parse_queues(const std::vector<std::string>& specs) {
     const std::string weight_text = spec.substr(comma + 1);
     int weight = 0;
     const auto [end, ec] = std::from_chars(weight_text.data(), weight_text.data() + weight_text.size(), weight);
-    if (ec != std::errc{} || end != weight_text.data() + weight_text.size() || weight < 1 || weight > 1'000'000) {
-      throw UsageError(fmt::format("errand: -q {:?}: the weight {:?} is not a whole number from 1 to 1000000; write "
+    if (ec != std::errc{} || end != weight_text.data() + weight_text.size() || weight < 1 ||
+        weight > QueueList::max_weight) {
+      throw UsageError(fmt::format("errand: -q {:?}: the weight {:?} is not a whole number from 1 to {}; write "
                                    "-q NAME or -q NAME,WEIGHT (e.g. -q critical,2)",
-                                   spec, weight_text));
+                                   spec, weight_text, QueueList::max_weight));
     }
     weights.emplace_back(spec.substr(0, comma), weight);
     weighted = true;
@@ -43,8 +45,21 @@ void apply(const RunOptions& options, ProcessorOptions& processor) {
   if (options.concurrency) processor.concurrency = *options.concurrency;
   if (!options.queues.empty()) processor.queues = parse_queues(options.queues);
   if (options.timeout_seconds) {
-    processor.shutdown_timeout =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(*options.timeout_seconds));
+    // As the configuration's shutdown-timeout: whole milliseconds, up to a year, and a
+    // fraction of a millisecond is not silently 0 (no wait at all).
+    const double seconds = *options.timeout_seconds;
+    constexpr double year = 365.0 * 24 * 3600;
+    if (!(seconds >= 0) || seconds > year) {
+      throw UsageError(fmt::format("errand: -t {}: give the seconds a stop waits for running jobs, from 0 to a year",
+                                   seconds));
+    }
+    const auto ms = static_cast<std::int64_t>(seconds * 1000);
+    if (seconds > 0 && ms < 1) {
+      throw UsageError(fmt::format("errand: -t {}: less than a millisecond; give 0 (running jobs are pushed back at "
+                                   "once) or at least 0.001",
+                                   seconds));
+    }
+    processor.shutdown_timeout = std::chrono::milliseconds(ms);
   }
 }
 

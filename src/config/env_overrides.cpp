@@ -4,29 +4,35 @@
 #include "config/settings.hpp"
 
 #include <charconv>
-#include <cmath>
+#include <cstdint>
 
 namespace errand::config {
 namespace {
 
 std::string origin(std::string_view variable) { return fmt::format("environment variable {}", variable); }
 
-int parse_positive(std::string_view variable, const std::string& text, std::string_view what) {
+int parse_count(std::string_view variable, const std::string& text, std::string_view what, int max) {
   int value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 1) {
-    fail(origin(variable), "is \"{}\"; set it to {}, a whole number >= 1", text, what);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > max) {
+    fail(origin(variable), "is \"{}\"; set it to {}, a whole number >= 1 (at most {})", text, what, max);
   }
   return value;
 }
 
+/// Seconds, as the file's durations: whole milliseconds, 0 or at least 1 ms (a
+/// fraction of a millisecond would silently become 0).
 std::chrono::milliseconds parse_seconds(std::string_view variable, const std::string& text) {
   double seconds = -1;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (ec != std::errc() || end != text.data() + text.size() || !(seconds >= 0) || seconds > 365.0 * 24 * 3600) {
-    fail(origin(variable), "is \"{}\"; set it to a number of seconds >= 0, e.g. 25", text);
+    fail(origin(variable), "is \"{}\"; set it to a number of seconds from 0 to a year, e.g. 25", text);
   }
-  return std::chrono::milliseconds(std::llround(seconds * 1000));
+  const auto ms = static_cast<std::int64_t>(seconds * 1000);
+  if (seconds > 0 && ms < 1) {
+    fail(origin(variable), "is \"{}\", less than a millisecond; set it to 0 or at least 0.001 (seconds)", text);
+  }
+  return std::chrono::milliseconds(ms);
 }
 
 SidekiqVersion parse_version(std::string_view variable, const std::string& text) {
@@ -46,7 +52,8 @@ void apply_environment(Settings& settings, const Environment& env) {
     settings.sqlite.url.set("sqlite://" + *path, origin("ERRAND_SQLITE_PATH"));
   }
   if (const auto n = env.get("ERRAND_CONCURRENCY")) {
-    settings.overrides.num_workers.set(parse_positive("ERRAND_CONCURRENCY", *n, "the number of threads running jobs"),
+    settings.overrides.num_workers.set(parse_count("ERRAND_CONCURRENCY", *n, "the number of threads running jobs",
+                                                   ProcessorOptions::max_concurrency),
                                        origin("ERRAND_CONCURRENCY"));
   }
   if (const auto queues = env.get("ERRAND_QUEUES")) {

@@ -21,7 +21,7 @@ BalanceStrategy read_balance(TomlReader& reader, const Path& path, const toml::n
 void read_common(TomlReader& reader, const Path& base, BackendSettings& out) {
   out.section = to_string(base);
   const Path workers = child(base, "num-workers");
-  if (const auto n = reader.integer(workers, 1, max_int)) {
+  if (const auto n = reader.integer(workers, 1, ProcessorOptions::max_concurrency)) {
     out.num_workers.set(static_cast<int>(*n), reader.origin(workers));
   }
   const Path queues = child(base, "queues");
@@ -140,7 +140,7 @@ void read_processor(TomlReader& reader, const Path& base, Settings& out) {
     out.dead_max_jobs.set(*n, located(dead_max));
   }
   const Path dead_timeout = child(base, "dead-timeout-in-seconds");
-  if (const auto n = reader.integer(dead_timeout, 1, std::numeric_limits<std::int64_t>::max() / 1000)) {
+  if (const auto n = reader.integer(dead_timeout, 1, ProcessorOptions::max_dead_age.count())) {
     out.dead_timeout.set(std::chrono::seconds(*n), located(dead_timeout));
   }
 }

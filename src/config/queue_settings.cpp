@@ -83,8 +83,9 @@ std::optional<QueueList> read_queues(TomlReader& reader, const Path& path) {
            pair->get(1)->as_floating_point()->get());
     }
     const std::int64_t weight = pair->get(1)->as_integer()->get();
-    if (weight < 1 || weight > 1'000'000) {
-      fail(entry_where, "queue \"{}\" has weight {}; a weight is a whole number from 1 to 1000000", name, weight);
+    if (weight < 1 || weight > QueueList::max_weight) {
+      fail(entry_where, "queue \"{}\" has weight {}; a weight is a whole number from 1 to {}", name, weight,
+           QueueList::max_weight);
     }
     check_name(weights, name, entry_where);
     weights.emplace_back(name, static_cast<int>(weight));
@@ -104,11 +105,15 @@ QueueList parse_queue_text(std::string_view text, std::string_view origin) {
     // "name:weight" only when what follows the last ':' is a number: Sidekiq queue names may hold ':'.
     if (const auto colon = item.rfind(':'); colon != std::string_view::npos) {
       const std::string_view digits = item.substr(colon + 1);
-      int parsed = 0;
-      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-      if (!digits.empty() && ec == std::errc() && end == digits.data() + digits.size()) {
-        if (parsed < 1) {
-          fail(origin, "queue \"{}\" has weight {}; a weight is a whole number >= 1", item.substr(0, colon), parsed);
+      const std::string_view unsigned_part = digits.starts_with('-') ? digits.substr(1) : digits;
+      const bool number = !unsigned_part.empty() && std::all_of(unsigned_part.begin(), unsigned_part.end(),
+                                                                [](char c) { return c >= '0' && c <= '9'; });
+      if (number) {
+        int parsed = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+        if (ec != std::errc() || parsed < 1 || parsed > QueueList::max_weight) {
+          fail(origin, "queue \"{}\" has weight {}; a weight is a whole number from 1 to {}", item.substr(0, colon),
+               digits, QueueList::max_weight);
         }
         name = std::string(item.substr(0, colon));
         weight = parsed;

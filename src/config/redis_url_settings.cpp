@@ -2,6 +2,8 @@
 // query: BackendConfig::url stays the one thing errand::connect needs.
 #include "config/settings.hpp"
 
+#include <errand/redis.hpp>
+
 #include <set>
 
 namespace errand::config {
@@ -68,6 +70,37 @@ class QueryBuilder {
   std::string added_;
 };
 
+/// Certificate checks asked for and turned off at once (tls.verify-peer, tls.ca-file,
+/// and the URL's ssl_cert_reqs, ssl_ca_certs, #insecure): refused, naming both sides.
+void check_verification(const Setting<std::string>& url, const RedisSettings& redis) {
+  const RedisOptions in_url = RedisOptions::from_url(*url.value);  // already checked on its own
+  const bool url_turns_off = !in_url.tls.verify_peer;
+  const bool url_names_ca = !in_url.tls.ca_file.empty();
+  const bool key_turns_off = redis.verify_peer.has_value() && !*redis.verify_peer.value;
+  if (key_turns_off && redis.ca_file.has_value()) {
+    fail(redis.verify_peer.origin, "is false, which skips checking the server's certificate, and {} names a CA to "
+                                   "check it against; keep one (without verify-peer = false, the certificate is "
+                                   "checked against that CA)",
+         redis.ca_file.origin);
+  }
+  if (key_turns_off && url_names_ca) {
+    fail(redis.verify_peer.origin, "is false, which skips checking the server's certificate, and the Redis URL ({}) "
+                                   "names a CA to check it against (ssl_ca_certs); keep one",
+         url.origin);
+  }
+  if (redis.ca_file.has_value() && url_turns_off) {
+    fail(redis.ca_file.origin, "is set, naming a CA to check the server's certificate against, and the Redis URL ({}) "
+                               "turns that check off (ssl_cert_reqs=none or #insecure); keep one",
+         url.origin);
+  }
+  const bool insecure_fragment = url.value->ends_with("#insecure");
+  if (redis.verify_peer.has_value() && *redis.verify_peer.value && insecure_fragment) {
+    fail(redis.verify_peer.origin, "is true, and the Redis URL ({}) ends in #insecure, which turns the server's "
+                                   "certificate checks off; keep one",
+         url.origin);
+  }
+}
+
 }  // namespace
 
 std::string redis_url_with(const Setting<std::string>& url, const RedisSettings& redis,
@@ -81,6 +114,7 @@ std::string redis_url_with(const Setting<std::string>& url, const RedisSettings&
   require_tls(redis.cert_file);
   require_tls(redis.key_file);
   require_tls(redis.verify_peer);
+  check_verification(url, redis);
   QueryBuilder query(url);
   const auto require_pair = [&](const Setting<std::string>& one, std::string_view other_key, std::string_view other) {
     if (one.has_value() && !query.in_url(other)) {

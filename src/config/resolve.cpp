@@ -2,6 +2,7 @@
 // chosen, URLs checked. Precedence is decided here: environment > file > defaults.
 #include "config/settings.hpp"
 
+#include <errand/postgres.hpp>
 #include <errand/redis.hpp>
 #include <errand/sqlite.hpp>
 
@@ -71,6 +72,19 @@ ProcessorOptions processor_for(const Settings& s, const BackendSettings& backend
   return options;
 }
 
+/// Postgres's queues are pgmq tables: names the store would refuse when the processor
+/// starts are refused now, with the key (or variable) that lists them.
+void check_pgmq_queue_names(const Settings& s, const QueueList& queues) {
+  const auto* listed = first_set(s.overrides.queues, s.pg.queues, s.shared.queues);
+  for (const auto& name : queues.names()) {
+    try {
+      validate_pgmq_queue_name(name);
+    } catch (const ArgumentError& e) {
+      fail(listed != nullptr ? listed->origin : std::string("the default queue list"), "{}", without_prefix(e.what()));
+    }
+  }
+}
+
 bool enabled(const BackendSettings& backend) { return !backend.enable.has_value() || *backend.enable.value; }
 
 void add_redis(const Settings& s, Config& config) {
@@ -112,6 +126,7 @@ void add_postgres(const Settings& s, Config& config) {
          detail::masked_url(*url.value));
   }
   BackendConfig backend{BackendConfig::Kind::postgres, *url.value, processor_for(s, s.pg, BackendConfig::Kind::postgres)};
+  check_pgmq_queue_names(s, backend.processor.queues);
   backend.visibility_timeout = s.pg_visibility_timeout.value;
   backend.archive_on_success = s.pg_archive_on_success.value;
   config.backends.push_back(std::move(backend));

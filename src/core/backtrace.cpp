@@ -12,6 +12,10 @@
 #include <cstdlib>
 #include <memory>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace errand::detail {
 namespace {
 
@@ -169,11 +173,13 @@ std::vector<std::string> decode_error_backtrace(std::string_view text) {
 
 }  // namespace errand::detail
 
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 // The throw hook: the one place a C++ program can see where an exception was thrown.
 // It records the stack only on a thread inside a ThrowTraceScope that asked for it,
-// then hands over to the C++ runtime's own __cxa_throw. (The sanitizers hook this
-// function themselves; their builds fall back to the catch site's stack.)
+// then hands over to the next __cxa_throw: the C++ runtime's own or, in a sanitizer
+// build, the sanitizer's hook, which then calls the runtime's. (The sanitizer runtimes
+// are shared libraries, which the program's own definition comes before.) ASan's hook
+// clears the stack's poisoning before the unwind; it is done here as well, in case a
+// runtime binds the next __cxa_throw past it.
 namespace __cxxabiv1 {  // NOLINT: the C++ ABI's namespace, where <cxxabi.h> declares it
 extern "C" void __cxa_throw(void* exception, std::type_info* type, void (*destroy)(void*)) {
   using Throw = void (*)(void*, std::type_info*, void (*)(void*));
@@ -181,8 +187,10 @@ extern "C" void __cxa_throw(void* exception, std::type_info* type, void (*destro
   if (errand::detail::trace.enabled) {
     errand::detail::trace.depth = backtrace(errand::detail::trace.frames.data(), errand::detail::max_frames);
   }
+#if defined(__SANITIZE_ADDRESS__)
+  __asan_handle_no_return();
+#endif
   real(exception, type, destroy);
   __builtin_unreachable();
 }
 }  // namespace __cxxabiv1
-#endif

@@ -22,7 +22,8 @@ class ThrowTraceScope {
 
 /// The frames of the last exception thrown on this thread inside a ThrowTraceScope,
 /// symbolized and demangled where the binary allows (link with -rdynamic for names).
-/// Where throws cannot be hooked (sanitizer builds), the stack of the caller instead.
+/// If the throw was not seen (thrown outside a scope, or a runtime that kept the hook
+/// from running), the stack of the caller instead.
 std::vector<std::string> thrown_trace();
 
 /// Sidekiq's `error_backtrace`: base64(zlib(JSON array of lines)); MIME base64 with a

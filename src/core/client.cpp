@@ -82,6 +82,10 @@ void Client::use(ClientMiddleware middleware) { state_->middleware.add(std::move
 Job Client::build_job(const JobOptions& worker_options, std::string class_name, json::array args,
                       FieldOrder order) const {
   const JobOptions options = worker_options.merged_with(overrides_);
+  if (options.timeout && options.timeout->count() < 0) {
+    throw ArgumentError(fmt::format("errand: {}: JobOptions::timeout is {} ms; it must be at least 0 ms (0: no limit)",
+                                    class_name, options.timeout->count()));
+  }
   json::object fields;
   fields.reserve(8);
   fields.emplace("retry", options.retry ? options.retry->to_json() : json::value(true));

@@ -10,10 +10,32 @@ namespace errand {
 
 namespace {
 ProcessorOptions validated(ProcessorOptions options) {
-  if (options.concurrency < 1 || options.concurrency > 10'000) {
-    throw ConfigError(fmt::format("errand: concurrency must be between 1 and 10000, got {}", options.concurrency));
+  using Limits = ProcessorOptions;
+  if (options.concurrency < 1 || options.concurrency > Limits::max_concurrency) {
+    throw ConfigError(fmt::format("errand: ProcessorOptions::concurrency is {}; it must be from 1 to {} (the threads "
+                                  "running jobs: num-workers in the config, ERRAND_CONCURRENCY)",
+                                  options.concurrency, Limits::max_concurrency));
   }
-  if (options.shutdown_timeout.count() < 0) throw ConfigError("errand: shutdown_timeout must not be negative");
+  if (options.shutdown_timeout.count() < 0) {
+    throw ConfigError(fmt::format("errand: ProcessorOptions::shutdown_timeout is {} ms; it must be at least 0 ms "
+                                  "(0: stop() pushes running jobs back at once)",
+                                  options.shutdown_timeout.count()));
+  }
+  if (options.job_timeout && options.job_timeout->count() < 0) {
+    throw ConfigError(fmt::format("errand: ProcessorOptions::job_timeout is {} ms; it must be at least 0 ms (0 or "
+                                  "unset: no limit)",
+                                  options.job_timeout->count()));
+  }
+  if (options.retry.max_retries < 0) {
+    throw ConfigError(fmt::format("errand: ProcessorOptions::retry.max_retries is {}; it must be at least 0 (0: a "
+                                  "failed job goes straight to the dead set)",
+                                  options.retry.max_retries));
+  }
+  if (options.retry.dead.max_age < std::chrono::seconds(1) || options.retry.dead.max_age > Limits::max_dead_age) {
+    throw ConfigError(fmt::format("errand: ProcessorOptions::retry.dead.max_age is {} s; it must be at least 1 s and "
+                                  "at most {} s, a hundred years (dead-timeout-in-seconds in the config)",
+                                  options.retry.dead.max_age.count(), Limits::max_dead_age.count()));
+  }
   const auto at_least = [](std::string_view name, std::chrono::milliseconds value, std::chrono::milliseconds min) {
     if (value < min) {
       throw ConfigError(fmt::format("errand: ProcessorOptions::{} is {} ms; it must be at least {} ms (shorter "
@@ -21,7 +43,6 @@ ProcessorOptions validated(ProcessorOptions options) {
                                     name, value.count(), min.count()));
     }
   };
-  using Limits = ProcessorOptions;
   if (options.heartbeat_interval) at_least("heartbeat_interval", *options.heartbeat_interval, Limits::min_heartbeat_interval);
   if (options.poll_interval_average) {
     at_least("poll_interval_average", *options.poll_interval_average, Limits::min_poll_interval);

@@ -12,12 +12,41 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <utility>
+
 namespace errand {
+namespace {
+
+/// The fetcher's share of its store's fetch connections (Store::fetch_connections(), for
+/// stores whose waiting fetch holds several), taken at start and given back when the
+/// fetcher ends. Throws what the store's reserve throws: a pool too small.
+class FetchReservation {
+ public:
+  FetchReservation(Store& store, std::size_t queues)
+      : connections_(store.fetch_connections()), queues_(queues) {
+    if (connections_ != nullptr) connections_->reserve_fetch_connections(queues_);
+  }
+  FetchReservation(FetchReservation&& other) noexcept
+      : connections_(std::exchange(other.connections_, nullptr)), queues_(other.queues_) {}
+  FetchReservation(const FetchReservation&) = delete;
+  FetchReservation& operator=(const FetchReservation&) = delete;
+  FetchReservation& operator=(FetchReservation&&) = delete;
+  ~FetchReservation() {
+    if (connections_ != nullptr) connections_->release_fetch_connections(queues_);
+  }
+
+ private:
+  FetchConnections* connections_;
+  std::size_t queues_;
+};
+
+}  // namespace
 
 void Processor::Impl::start() {
   std::lock_guard lock(lifecycle_);
   if (state_ != State::idle) throw ConfigError("errand: Processor::start() may be called once");
   for (const auto& queue : options_.queues.names()) store_->check_queue_name(queue);
+  FetchReservation reservation(*store_, options_.queues.names().size());
   state_ = State::running;
   detail::log_safely(*logger_, LogLevel::info, [&] {
     return fmt::format("errand {} starting: store={} concurrency={} queues=[{}] ({} order), {} worker class{}",
@@ -27,7 +56,7 @@ void Processor::Impl::start() {
   });
   completions_.start();
   workers_.start();
-  fetcher_ = std::thread([this, stop = fetch_stop_.get_token()] {
+  fetcher_ = std::thread([this, stop = fetch_stop_.get_token(), reservation = std::move(reservation)] {
     detail::Fetcher(*store_, options_.queues, handoff_, *logger_, identity_, transfers_,
                     [this](std::stop_token s) { return wait_registered(std::move(s)); })
         .run(stop);

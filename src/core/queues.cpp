@@ -9,11 +9,11 @@
 namespace errand {
 
 void validate_queue_name(std::string_view name) {
-  constexpr std::size_t max_length = 256;
+  constexpr std::size_t max_length = QueueList::max_name_bytes;
   if (name.empty()) throw ConfigError("errand: a queue name must not be empty");
   if (name.size() > max_length) {
-    throw ConfigError(fmt::format("errand: queue name {} is {} bytes long; the limit is {}", detail::preview(name, 40),
-                                  name.size(), max_length));
+    throw ConfigError(fmt::format("errand: queue name {} is {} bytes long; the limit is {} bytes: shorten it",
+                                  detail::preview(name, 40), name.size(), max_length));
   }
   for (const char c : name) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
@@ -34,8 +34,9 @@ QueueList QueueList::strict(std::vector<std::string> names) {
 
 QueueList QueueList::weighted(std::vector<std::pair<std::string, int>> weights) {
   for (const auto& [name, weight] : weights) {
-    if (weight < 1) {
-      throw ConfigError(fmt::format("errand: queue \"{}\" has weight {}; weights must be at least 1", name, weight));
+    if (weight < 1 || weight > max_weight) {
+      throw ConfigError(fmt::format("errand: queue {} has weight {}; a weight is a whole number from 1 to {}",
+                                    detail::preview(name, 40), weight, max_weight));
     }
   }
   return QueueList(Mode::weighted, std::move(weights));
@@ -51,24 +52,26 @@ QueueList::QueueList(Mode mode, std::vector<std::pair<std::string, int>> weights
       throw ConfigError(fmt::format("errand: queue \"{}\" is listed twice; give it once, with its weight", name));
     }
     names_.push_back(name);
-    for (int i = 0; i < weight; ++i) expanded_.push_back(names_.size() - 1);
   }
 }
 
 std::vector<std::string> QueueList::fetch_order(std::mt19937_64& rng) const {
   if (mode_ == Mode::strict || names_.size() == 1) return names_;
-  // Sidekiq's weighted order: shuffle the list in which each queue appears `weight`
-  // times, then keep each queue's first appearance.
-  std::vector<std::size_t> shuffled = expanded_;
-  std::shuffle(shuffled.begin(), shuffled.end(), rng);
-  std::vector<bool> seen(names_.size(), false);
+  // Sidekiq's weighted order shuffles a list in which each queue appears `weight` times
+  // and keeps each queue's first appearance: the first queue is drawn with a chance ∝
+  // its weight, the next from the rest the same way, and so on. The same draw without
+  // the list, whose length is the sum of the weights: each queue gets a random time
+  // with rate `weight` (exponential), and the queues go in the order of their times.
+  std::exponential_distribution<double> time(1.0);
+  std::vector<std::pair<double, std::size_t>> drawn;
+  drawn.reserve(names_.size());
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    drawn.emplace_back(time(rng) / static_cast<double>(weights_[i].second), i);
+  }
+  std::sort(drawn.begin(), drawn.end());
   std::vector<std::string> order;
   order.reserve(names_.size());
-  for (const std::size_t index : shuffled) {
-    if (seen[index]) continue;
-    seen[index] = true;
-    order.push_back(names_[index]);
-  }
+  for (const auto& entry : drawn) order.push_back(names_[entry.second]);
   return order;
 }
 

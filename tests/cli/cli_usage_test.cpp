@@ -139,7 +139,7 @@ TEST_F(cli_usage, BadConfigurationFileIsAUsageError) {
   write_file(config, "[service.worker]\nnum-workers = 0\n");
   const CliResult r = run_errand({"stats", "--config", config});
   EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.err, HasSubstr("num-workers must be at least 1"));
+  EXPECT_THAT(r.err, HasSubstr("num-workers must be between 1 and 10000"));
 }
 
 }  // namespace

@@ -79,9 +79,9 @@ TEST(ConfigErrors, WrongTypeNamesTheExpectedType) {
 
 TEST(ConfigErrors, WorkerCountsMustBePositive) {
   EXPECT_THAT(error_of("[service.worker.pg]\nnum-workers = 0\n"),
-              HasSubstr("errand.toml:2: service.worker.pg.num-workers must be at least 1, got 0"));
+              HasSubstr("errand.toml:2: service.worker.pg.num-workers must be between 1 and 10000, got 0"));
   EXPECT_THAT(error_of("[service.worker]\n\nnum-workers = -4\n"),
-              HasSubstr("errand.toml:3: service.worker.num-workers must be at least 1, got -4"));
+              HasSubstr("errand.toml:3: service.worker.num-workers must be between 1 and 10000, got -4"));
 }
 
 TEST(ConfigErrors, BadWeights) {

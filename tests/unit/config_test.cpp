@@ -69,7 +69,7 @@ fetch-pool.max-connections = 4
 ca-file = "/etc/redis/ca&1.pem"
 cert-file = "/etc/redis/client.pem"
 key-file = "/etc/redis/client.key"
-verify-peer = false
+verify-peer = true
 )";
 }
 
@@ -110,7 +110,7 @@ TEST(ConfigStores, RedisNamespacePoolSizesAndTlsReachTheStoresOptions) {
     EXPECT_EQ(o.tls.ca_file, "/etc/redis/ca&1.pem");
     EXPECT_EQ(o.tls.cert_file, "/etc/redis/client.pem");
     EXPECT_EQ(o.tls.key_file, "/etc/redis/client.key");
-    EXPECT_FALSE(o.tls.verify_peer);
+    EXPECT_TRUE(o.tls.verify_peer);
   }
 }
 

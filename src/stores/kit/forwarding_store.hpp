@@ -21,6 +21,7 @@ class ForwardingStore : public Store {
   void check_queue_name(std::string_view queue) const override { inner_->check_queue_name(queue); }
   [[nodiscard]] HeldJobs* held_jobs() noexcept override { return inner_->held_jobs(); }
   [[nodiscard]] StoreAdmin* admin() noexcept override { return inner_->admin(); }
+  [[nodiscard]] FetchConnections* fetch_connections() noexcept override { return inner_->fetch_connections(); }
 
   void job_insert_many(const JobInsertManyParams& p) override { inner_->job_insert_many(p); }
   std::vector<FetchedJob> job_fetch(const JobFetchParams& p) override { return inner_->job_fetch(p); }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 #include <stop_token>
@@ -23,6 +24,33 @@ std::string client_id_text(Connection& c) {
 }
 
 }  // namespace
+
+void QueueFetcher::reserve(std::size_t queues) {
+  const std::size_t needed = connections_for(queues);
+  const std::size_t pool = fetch_pool_.max_size();
+  std::lock_guard lock(reserved_mutex_);
+  if (reserved_ + needed <= pool) {
+    reserved_ += needed;
+    return;
+  }
+  const std::string why =
+      reliable_ ? fmt::format("reliable fetch waits on each of the processor's {} queues with a connection of its own",
+                              queues)
+                : std::string("a waiting fetch holds a connection");
+  const std::string others =
+      reserved_ == 0 ? std::string()
+                     : fmt::format(", of which other processors on this store hold {} while they run", reserved_);
+  throw ConfigError(fmt::format(
+      "errand: redis: the fetch pool is too small for this processor: {}, and the fetch pool has {} connection{}{}; "
+      "raise fetch_pool_size (fetch_pool_size= in the URL, service.sidekiq.redis.fetch-pool.max-connections in the "
+      "config) to at least {}, or work fewer queues",
+      why, pool, pool == 1 ? "" : "s", others, reserved_ + needed));
+}
+
+void QueueFetcher::release(std::size_t queues) noexcept {
+  std::lock_guard lock(reserved_mutex_);
+  reserved_ -= std::min(reserved_, connections_for(queues));
+}
 
 std::vector<FetchedJob> QueueFetcher::fetch(const JobFetchParams& params) {
   if (params.queues.empty() || params.max == 0) return {};

@@ -8,6 +8,8 @@
 #include "redis/pool.hpp"
 #include "redis/script_runner.hpp"
 
+#include <cstddef>
+#include <mutex>
 #include <vector>
 
 namespace errand::redis {
@@ -19,7 +21,13 @@ class QueueFetcher {
 
   std::vector<FetchedJob> fetch(const JobFetchParams& params);
 
+  /// FetchConnections: a processor's fetcher waiting on `queues` queues holds
+  /// that many fetch connections with reliable fetch, one without.
+  void reserve(std::size_t queues);
+  void release(std::size_t queues) noexcept;
+
  private:
+  [[nodiscard]] std::size_t connections_for(std::size_t queues) const noexcept { return reliable_ ? queues : 1; }
   /// The fetch script: up to `max` ready jobs, queues in order.
   std::vector<FetchedJob> take_ready(Connection& c, const JobFetchParams& params, const std::vector<std::string>& keys);
   /// Basic fetch's wait: BRPOP over all queues, as Sidekiq.
@@ -35,6 +43,8 @@ class QueueFetcher {
   Pool& pool_;
   ScriptRunner& scripts_;
   bool reliable_;
+  std::mutex reserved_mutex_;
+  std::size_t reserved_ = 0;  // fetch connections reserved by running processors
 };
 
 }  // namespace errand::redis

@@ -4,6 +4,7 @@
 
 #include "kit/store_support.hpp"
 #include "redis/keys.hpp"
+#include "redis/options_check.hpp"
 #include "redis/pool.hpp"
 #include "redis/process_registry.hpp"
 #include "redis/queue_fetcher.hpp"
@@ -40,7 +41,7 @@ double parse_score(std::string_view text) {
   return value;
 }
 
-class RedisStore final : public Store, public HeldJobs, public StoreAdmin {
+class RedisStore final : public Store, public HeldJobs, public StoreAdmin, public FetchConnections {
  public:
   explicit RedisStore(const RedisOptions& options)
       : reliable_(options.reliable_fetch),
@@ -64,6 +65,7 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin {
   }
   [[nodiscard]] HeldJobs* held_jobs() noexcept override { return reliable_ ? this : nullptr; }
   [[nodiscard]] StoreAdmin* admin() noexcept override { return this; }
+  [[nodiscard]] FetchConnections* fetch_connections() noexcept override { return this; }
 
   void job_insert_many(const JobInsertManyParams& params) override {
     // Sidekiq's push: SADD queues + LPUSH queue:<q> (one variadic LPUSH per queue),
@@ -108,6 +110,8 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin {
   }
 
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override { return fetcher_.fetch(params); }
+  void reserve_fetch_connections(std::size_t queues) override { fetcher_.reserve(queues); }
+  void release_fetch_connections(std::size_t queues) noexcept override { fetcher_.release(queues); }
 
   void job_complete(const JobCompleteParams& params) override {
     // Basic fetch (Sidekiq's): BRPOP already removed the job; nothing to acknowledge.
@@ -162,7 +166,9 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin {
     const std::string key = keys_.dead();
     const std::string now = score(params.died_at);
     const std::string oldest = score(params.died_at - params.limits.max_age);
-    const std::string rank = fmt::format("-{}", params.limits.max_jobs);
+    // ZREMRANGEBYRANK 0 -max keeps the newest max - 1; for a max of 0, Sidekiq's "-0"
+    // would remove only the oldest entry: -1 keeps none, as on the other stores.
+    const std::string rank = fmt::format("-{}", std::max<std::size_t>(params.limits.max_jobs, 1));
     Commands commands;
     commands.add({"MULTI"});
     commands.add({"ZADD", key, now, params.payload});
@@ -325,6 +331,9 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin {
 
 }  // namespace
 
-std::shared_ptr<Store> connect_redis(const RedisOptions& options) { return std::make_shared<RedisStore>(options); }
+std::shared_ptr<Store> connect_redis(const RedisOptions& options) {
+  redis::check_options(options);
+  return std::make_shared<RedisStore>(options);
+}
 
 }  // namespace errand

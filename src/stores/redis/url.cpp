@@ -3,6 +3,7 @@
 #include <errand/redis.hpp>
 
 #include "kit/url_secrets.hpp"
+#include "redis/options_check.hpp"
 
 #include <fmt/format.h>
 
@@ -61,7 +62,9 @@ Int parse_number(std::string_view text, std::string_view what, const UrlErrors& 
 
 std::size_t parse_pool_size(std::string_view text, std::string_view name, const UrlErrors& errors) {
   const auto n = parse_number<std::size_t>(text, name, errors);
-  if (n == 0 || n > 10'000) errors.fail("{}={} is out of range; give 1 to 10000 connections", name, text);
+  if (n == 0 || n > redis::max_pool_size) {
+    errors.fail("{}={} is out of range; give 1 to {} connections", name, text, redis::max_pool_size);
+  }
   return n;
 }
 
@@ -106,7 +109,23 @@ void apply_parameter(std::string_view name, const std::string& value, bool tls, 
   }
 }
 
-void apply_query(std::string_view query, bool tls, RedisOptions& options, const UrlErrors& errors) {
+/// `#insecure` and `ssl_cert_reqs`/`ssl_ca_certs` that contradict each other: a URL
+/// that asks for certificate checks and for none at once is a mistake either way.
+void check_verification(bool insecure_fragment, bool cert_reqs_given, const RedisOptions& options,
+                        const UrlErrors& errors) {
+  if (insecure_fragment && cert_reqs_given && options.tls.verify_peer) {
+    errors.fail("#insecure turns the server's certificate checks off, and ssl_cert_reqs=required turns them on; keep "
+                "one");
+  }
+  if (!options.tls.verify_peer && !options.tls.ca_file.empty()) {
+    errors.fail("ssl_ca_certs names a CA to check the server's certificate against, and {} turns that check off; keep "
+                "one (without {} the certificate is checked against that CA)",
+                insecure_fragment ? "#insecure" : "ssl_cert_reqs=none", insecure_fragment ? "#insecure" : "it");
+  }
+}
+
+/// Reads the query's parameters into `options`; returns whether ssl_cert_reqs was one.
+bool apply_query(std::string_view query, bool tls, RedisOptions& options, const UrlErrors& errors) {
   std::set<std::string, std::less<>> seen;
   while (!query.empty()) {
     const auto amp = query.find('&');
@@ -122,6 +141,7 @@ void apply_query(std::string_view query, bool tls, RedisOptions& options, const 
   if (options.tls.cert_file.empty() != options.tls.key_file.empty()) {
     errors.fail("ssl_certfile and ssl_keyfile go together (a client certificate and its key); give both or neither");
   }
+  return seen.contains("ssl_cert_reqs");
 }
 
 void apply_userinfo(std::string_view userinfo, RedisOptions& options, const UrlErrors& errors) {
@@ -175,6 +195,7 @@ RedisOptions RedisOptions::from_url(std::string_view url) {
     apply_userinfo(rest.substr(0, at), options, errors);
     rest.remove_prefix(at + 1);
   }
+  bool insecure_fragment = false;
   if (const auto hash = rest.find('#'); hash != std::string_view::npos) {
     const std::string_view fragment = rest.substr(hash + 1);
     rest = rest.substr(0, hash);
@@ -184,6 +205,7 @@ RedisOptions RedisOptions::from_url(std::string_view url) {
                   fragment);
     }
     options.tls.verify_peer = false;
+    insecure_fragment = true;
   }
   std::string_view query;
   if (const auto question = rest.find('?'); question != std::string_view::npos) {
@@ -198,7 +220,8 @@ RedisOptions RedisOptions::from_url(std::string_view url) {
     if (options.db < 0) errors.fail("negative database number {}", options.db);
   }
   apply_host_and_port(hostport, options, errors);
-  apply_query(query, options.tls.enabled, options, errors);
+  const bool cert_reqs_given = apply_query(query, options.tls.enabled, options, errors);
+  check_verification(insecure_fragment, cert_reqs_given, options, errors);
   return options;
 }
 

@@ -1,5 +1,7 @@
 #include "sqlite/database.hpp"
 
+#include "sqlite/schema.hpp"
+
 #include <errand/error.hpp>
 
 #include <fmt/format.h>
@@ -128,6 +130,11 @@ void Connection::note_failure(int code) noexcept {
   }
 }
 
+bool Connection::file_moved() noexcept {
+  int moved = 0;
+  return sqlite3_file_control(db_, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0;
+}
+
 void Connection::exec(const char* sql) {
   char* error = nullptr;
   if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
@@ -163,7 +170,22 @@ Pool::Pool(SqliteOptions options)
     : options_(std::move(options)),
       pool_({.name = "sqlite",
              .max_size = options_.pool_size,
-             .open = [this] { return std::make_unique<Connection>(options_); },
+             .open =
+                 [this] {
+                   // Every new connection makes sure of the tables: one that replaces a
+                   // connection to a deleted file finds a new, empty file there.
+                   auto c = std::make_unique<Connection>(options_);
+                   c->exec(schema);
+                   return c;
+                 },
              .reusable = [](const Connection& c) { return c.healthy(); }}) {}
+
+Pool::Lease Pool::acquire() {
+  for (;;) {
+    Lease lease = pool_.acquire();
+    if (!lease.reused() || !lease->file_moved()) return lease;
+    lease->discard();  // dropped as the lease ends; the next one is opened on the file there now
+  }
+}
 
 }  // namespace errand::sqlite

@@ -79,6 +79,12 @@ class Connection {
   /// Records the result code of a failed call; codes that mean "cannot write this
   /// file" make the connection unhealthy.
   void note_failure(int code) noexcept;
+  /// Whether the file this connection has open is no longer the one at its path
+  /// (deleted, or replaced by another file). SQLite does not say so in WAL mode: writes
+  /// would go on into the old file, where no other connection sees them.
+  [[nodiscard]] bool file_moved() noexcept;
+  /// Marks the connection unhealthy: the pool drops it when it comes back.
+  void discard() noexcept { healthy_ = false; }
 
  private:
   sqlite3* db_ = nullptr;
@@ -107,7 +113,9 @@ class Pool {
   using Lease = detail::ConnectionPool<Connection>::Lease;
 
   explicit Pool(SqliteOptions options);
-  Lease acquire() { return pool_.acquire(); }
+  /// A connection to the file at the path: an idle one whose file was deleted or
+  /// replaced since it was opened is dropped, and another one taken (or opened).
+  Lease acquire();
   [[nodiscard]] const SqliteOptions& options() const noexcept { return options_; }
 
  private:

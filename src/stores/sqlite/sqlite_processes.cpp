@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 
 namespace errand::sqlite {
 namespace {
@@ -84,6 +85,21 @@ SqliteOptions SqliteOptions::from_url(std::string_view url) {
 }
 
 std::shared_ptr<Store> connect_sqlite(const SqliteOptions& options) {
+  if (options.path.empty()) throw ConfigError("errand: SqliteOptions::path is empty; name the database file");
+  if (options.pool_size < 1 || options.pool_size > 10'000) {
+    throw ConfigError(fmt::format("errand: SqliteOptions::pool_size is {}; it must be from 1 to 10000 connections",
+                                  options.pool_size));
+  }
+  if (options.busy_timeout.count() < 0 || options.busy_timeout.count() > std::numeric_limits<int>::max()) {
+    throw ConfigError(fmt::format("errand: SqliteOptions::busy_timeout is {} ms; it must be from 0 ms (a writer gives "
+                                  "up at once when another holds the lock) to {} ms",
+                                  options.busy_timeout.count(), std::numeric_limits<int>::max()));
+  }
+  if (options.poll_interval < std::chrono::milliseconds(1)) {
+    throw ConfigError(fmt::format("errand: SqliteOptions::poll_interval is {} ms; it must be at least 1 ms (0 would "
+                                  "spin a core while idle)",
+                                  options.poll_interval.count()));
+  }
   return std::make_shared<sqlite::SqliteStore>(options);
 }
 

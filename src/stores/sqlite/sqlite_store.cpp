@@ -13,8 +13,9 @@
 namespace errand::sqlite {
 
 SqliteStore::SqliteStore(const SqliteOptions& options) : pool_(options) {
-  auto c = pool_.acquire();  // fails now, with a clear message, if the file cannot be opened
-  c->exec(schema);
+  // Fails now, with a clear message, if the file cannot be opened; a new connection
+  // creates the tables when they are missing.
+  (void)pool_.acquire();
 }
 
 void SqliteStore::notify() {
