@@ -29,7 +29,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Call = StoreCall;
 
-constexpr seconds deadline{20};
+constexpr seconds store_deadline{20};
 
 StoreFactory factory(std::string_view name) {
   for (auto& f : conformance::store_factories()) {
@@ -86,7 +86,7 @@ TEST(FaultInjectingStore, AStalledCallWaitsUntilReleasedOrStopped) {
     faults->job_insert_many({{job("a", "default")}});
     done = true;
   });
-  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::job_insert_many) == 1; }, deadline));
+  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::job_insert_many) == 1; }, store_deadline));
   EXPECT_FALSE(done.load());
   EXPECT_EQ(admin(*faults).queue_size({"default"}), 0) << "not in the store while stalled";
   faults->release(Call::job_insert_many);
@@ -97,7 +97,7 @@ TEST(FaultInjectingStore, AStalledCallWaitsUntilReleasedOrStopped) {
   std::thread beater([&] { ProcessBeatParams params;
     params.identity = "x";
     (void)faults->process_beat(params); });
-  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::process_beat) == 1; }, deadline));
+  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::process_beat) == 1; }, store_deadline));
   faults->stop();
   beater.join();
   EXPECT_EQ(faults->stalled(Call::process_beat), 0U);
@@ -112,7 +112,7 @@ TEST(FaultInjectingStore, AStalledCallWaitsUntilReleasedOrStopped) {
     params.stop = stop.get_token();
     (void)fresh->job_fetch(params);
   });
-  ASSERT_TRUE(eventually([&] { return fresh->stalled(Call::job_fetch) == 1; }, deadline));
+  ASSERT_TRUE(eventually([&] { return fresh->stalled(Call::job_fetch) == 1; }, store_deadline));
   stop.request_stop();
   fetcher.join();
   EXPECT_EQ(fresh->calls(Call::job_fetch), 1U);
@@ -204,10 +204,10 @@ TEST(PostgresNullMessage, GoesToTheDeadSetOnceWithAClearError) {
   Processor processor(faults, options);
   processor.register_handler("Ok", [&](const Job&, Context&) { ++ok; });
   processor.start();
-  ASSERT_TRUE(eventually([&] { return admin(*store).set_size({JobSet::dead}) == 1 && ok == 1; }, deadline))
+  ASSERT_TRUE(eventually([&] { return admin(*store).set_size({JobSet::dead}) == 1 && ok == 1; }, store_deadline))
       << logger->joined();
   ASSERT_TRUE(eventually([&] { return postgres_query("SELECT count(*) FROM pgmq.q_default") == std::vector<std::string>{"0"}; },
-                         deadline));
+                         store_deadline));
   processor.stop();
   EXPECT_EQ(faults->fetches_of(""), 1U) << "the NULL message, fetched once";
   EXPECT_EQ(admin(*store).set_list({JobSet::dead, 10}).at(0).payload, "null");
@@ -239,7 +239,7 @@ TEST_P(LateAcknowledgement, AfterARescueDoesNotRemoveTheNewOwnersDelivery) {
   std::size_t rescued = 0;
   ASSERT_TRUE(eventually(
       [&] { return (rescued += held_jobs(*store).job_give_back_orphaned({.rescuer = "host:3:00000000000c"})) > 0; },
-      deadline));
+      store_deadline));
   EXPECT_EQ(rescued, 1U);
   const auto b = fetch(*store, "host:2:00000000000b");
   ASSERT_EQ(b.size(), 1U);
@@ -267,7 +267,7 @@ TEST(PostgresLateAcknowledgement, AfterTheLeaseRanOutDoesNotRemoveTheNewDelivery
   const auto a = fetch(*store, "A");
   ASSERT_EQ(a.size(), 1U);
   std::vector<FetchedJob> b;
-  ASSERT_TRUE(eventually([&] { return !(b = fetch(*store, "B")).empty(); }, deadline));
+  ASSERT_TRUE(eventually([&] { return !(b = fetch(*store, "B")).empty(); }, store_deadline));
   ASSERT_EQ(b.size(), 1U);
   EXPECT_EQ(b[0].receipt, a[0].receipt) << "the same message";
   EXPECT_NE(b[0].delivery, a[0].delivery) << "another delivery";
@@ -301,10 +301,10 @@ TEST(PostgresListener, AKilledListenConnectionIsReplacedAndNotifyStillWakesAFetc
   processor.register_handler("Job", [&](const Job&, Context&) { ++runs; });
   processor.start();
   std::string old_pid;
-  ASSERT_TRUE(eventually([&] { return !(old_pid = listener_pid()).empty(); }, deadline));
+  ASSERT_TRUE(eventually([&] { return !(old_pid = listener_pid()).empty(); }, store_deadline));
   EXPECT_EQ(postgres_query("SELECT pg_terminate_backend(" + old_pid + ")::text"), std::vector<std::string>{"true"});
   std::string new_pid;
-  ASSERT_TRUE(eventually([&] { return !(new_pid = listener_pid()).empty() && new_pid != old_pid; }, deadline));
+  ASSERT_TRUE(eventually([&] { return !(new_pid = listener_pid()).empty() && new_pid != old_pid; }, store_deadline));
   // Enqueue while a fetch that began after the new LISTEN (and its catch-up wake-up) is
   // well into its wait: it can return the job before its own 2 s end only if woken.
   const std::uint64_t settled = faults->calls(Call::job_fetch) + 2;
@@ -314,7 +314,7 @@ TEST(PostgresListener, AKilledListenConnectionIsReplacedAndNotifyStillWakesAFetc
     if (times.size() < settled) return false;
     began = times.back();
     return std::chrono::steady_clock::now() - began > milliseconds(300);
-  }, deadline));
+  }, store_deadline));
   const auto enqueued = std::chrono::steady_clock::now();
   const std::string jid = Client{producer}.enqueue_raw("Job", "default", {1}).value();
   ASSERT_TRUE(eventually([&] { return runs == 1; }, seconds(10))) << "picked up within 10 s";

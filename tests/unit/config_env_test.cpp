@@ -17,26 +17,26 @@ using namespace std::chrono_literals;
 using Kind = BackendConfig::Kind;
 using Weights = std::vector<std::pair<std::string, int>>;
 
-Config parse(std::string_view toml, std::map<std::string, std::string, std::less<>> env) {
+Config parse_with_env(std::string_view toml, std::map<std::string, std::string, std::less<>> env) {
   return Config::from_toml_string(toml, "errand.toml", Environment::from_map(std::move(env)));
 }
 
 TEST(ConfigEnv, RedisUrlAloneSelectsRedis) {
-  const Config config = parse("", {{"REDIS_URL", "redis://env-redis:6379/3"}});
+  const Config config = parse_with_env("", {{"REDIS_URL", "redis://env-redis:6379/3"}});
   ASSERT_EQ(config.backends.size(), 1U);
   EXPECT_EQ(config.backends[0].kind, Kind::redis);
   EXPECT_EQ(config.backends[0].url, "redis://env-redis:6379/3");
 }
 
 TEST(ConfigEnv, RedisUrlWinsOverTheFile) {
-  const Config config = parse("[service.sidekiq.redis]\nuri = \"redis://file:6379/0\"\n",
+  const Config config = parse_with_env("[service.sidekiq.redis]\nuri = \"redis://file:6379/0\"\n",
                               {{"REDIS_URL", "redis://env:6379/1"}});
   EXPECT_EQ(config.backends.at(0).url, "redis://env:6379/1");
 }
 
 TEST(ConfigEnv, DatabaseUrlReplacesTheTopLevelDatabaseUri) {
   const Config config =
-      parse("database.uri = \"postgres://file/app\"\n", {{"DATABASE_URL", "postgres://env/app"}});
+      parse_with_env("database.uri = \"postgres://file/app\"\n", {{"DATABASE_URL", "postgres://env/app"}});
   ASSERT_EQ(config.backends.size(), 1U);
   EXPECT_EQ(config.backends[0].kind, Kind::postgres);
   EXPECT_EQ(config.backends[0].url, "postgres://env/app");
@@ -45,19 +45,19 @@ TEST(ConfigEnv, DatabaseUrlReplacesTheTopLevelDatabaseUri) {
 TEST(ConfigEnv, DatabaseUrlDoesNotRedirectADedicatedQueueDatabase) {
   // DATABASE_URL is the app's database (Heroku and others set it); a queue database
   // named in service.worker.pg is a deliberate choice it must not override.
-  const Config config = parse("[service.worker.pg.database]\nuri = \"postgres://queue-db/jobs\"\n",
+  const Config config = parse_with_env("[service.worker.pg.database]\nuri = \"postgres://queue-db/jobs\"\n",
                               {{"DATABASE_URL", "postgres://app-db/app"}});
   EXPECT_EQ(config.backends.at(0).url, "postgres://queue-db/jobs");
 }
 
 TEST(ConfigEnv, ANonPostgresDatabaseUrlLeavesTheDefault) {
-  const Config config = parse("", {{"DATABASE_URL", "mysql://db/app"}});
+  const Config config = parse_with_env("", {{"DATABASE_URL", "mysql://db/app"}});
   ASSERT_EQ(config.backends.size(), 1U);
   EXPECT_EQ(config.backends[0].kind, Kind::sqlite);
 }
 
 TEST(ConfigEnv, ConcurrencyWinsOverEverySection) {
-  const Config config = parse(R"(
+  const Config config = parse_with_env(R"(
 [service.worker]
 num-workers = 4
 [service.sidekiq]
@@ -73,22 +73,22 @@ path = "a.db"
 }
 
 TEST(ConfigEnv, QueuesFromTheEnvironmentStrictOrWeighted) {
-  const Config strict = parse("[service.worker]\nqueues = [\"file\"]\n", {{"ERRAND_QUEUES", "critical, default"}});
+  const Config strict = parse_with_env("[service.worker]\nqueues = [\"file\"]\n", {{"ERRAND_QUEUES", "critical, default"}});
   EXPECT_EQ(strict.backends[0].processor.queues.mode(), QueueList::Mode::strict);
   EXPECT_EQ(strict.backends[0].processor.queues.names(), (std::vector<std::string>{"critical", "default"}));
 
-  const Config weighted = parse("", {{"ERRAND_QUEUES", "critical:6,default:4,low"}});
+  const Config weighted = parse_with_env("", {{"ERRAND_QUEUES", "critical:6,default:4,low"}});
   EXPECT_EQ(weighted.backends[0].processor.queues.mode(), QueueList::Mode::weighted);
   EXPECT_EQ(weighted.backends[0].processor.queues.weights(), (Weights{{"critical", 6}, {"default", 4}, {"low", 1}}));
 }
 
 TEST(ConfigEnv, AColonNotFollowedByANumberIsPartOfTheQueueName) {
-  const Config config = parse("", {{"ERRAND_QUEUES", "mail:bulk"}});
+  const Config config = parse_with_env("", {{"ERRAND_QUEUES", "mail:bulk"}});
   EXPECT_EQ(config.backends[0].processor.queues.names(), std::vector<std::string>{"mail:bulk"});
 }
 
 TEST(ConfigEnv, ErrandVariablesForProcessorSettings) {
-  const Config config = parse("[service.worker]\nshutdown-timeout = 5\ntag = \"file\"\n",
+  const Config config = parse_with_env("[service.worker]\nshutdown-timeout = 5\ntag = \"file\"\n",
                               {{"ERRAND_SHUTDOWN_TIMEOUT", "9.5"},
                                {"ERRAND_TAG", "env"},
                                {"ERRAND_SIDEKIQ_VERSION", "7"},
@@ -100,12 +100,12 @@ TEST(ConfigEnv, ErrandVariablesForProcessorSettings) {
 }
 
 TEST(ConfigEnv, SqlitePathFromTheEnvironment) {
-  const Config config = parse("[service.worker.sqlite]\npath = \"file.db\"\n", {{"ERRAND_SQLITE_PATH", "/tmp/env.db"}});
+  const Config config = parse_with_env("[service.worker.sqlite]\npath = \"file.db\"\n", {{"ERRAND_SQLITE_PATH", "/tmp/env.db"}});
   EXPECT_EQ(config.backends.at(0).url, "sqlite:///tmp/env.db");
 }
 
 TEST(ConfigEnv, AnEmptyVariableCountsAsUnset) {
-  const Config config = parse("[service.worker]\nnum-workers = 3\n", {{"ERRAND_CONCURRENCY", ""}, {"REDIS_URL", ""}});
+  const Config config = parse_with_env("[service.worker]\nnum-workers = 3\n", {{"ERRAND_CONCURRENCY", ""}, {"REDIS_URL", ""}});
   ASSERT_EQ(config.backends.size(), 1U);
   EXPECT_EQ(config.backends[0].kind, Kind::sqlite);
   EXPECT_EQ(config.backends[0].processor.concurrency, 3);
