@@ -80,7 +80,7 @@ void check_pgmq_queue_names(const Settings& s, const QueueList& queues) {
     try {
       validate_pgmq_queue_name(name);
     } catch (const ArgumentError& e) {
-      fail(listed != nullptr ? listed->origin : std::string("the default queue list"), "{}", without_prefix(e.what()));
+      fail(listed != nullptr ? listed->origin : std::string("the default queue list"), "{}", without_errand_prefix(e.what()));
     }
   }
 }

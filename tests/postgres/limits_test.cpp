@@ -38,7 +38,7 @@ TEST_F(PostgresLimitsTest, AQueueNamedWith47CharactersWorksEndToEnd) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(client.enqueue_raw("Long", longest, {i}).has_value());
   EXPECT_TRUE(test::eventually([&] { return ran.load() == 3; })) << ran.load() << " of 3 ran";
   processor.stop();
-  EXPECT_EQ(store->queue_size(longest), 0) << "fetched and completed";
+  EXPECT_EQ(test::admin(*store).queue_size({longest}), 0) << "fetched and completed";
   EXPECT_EQ(query("SELECT count(*) FROM pgmq.q_" + longest), (std::vector<std::string>{"0"}));
   EXPECT_EQ(query("SELECT count(*) FROM pgmq.meta WHERE queue_name = '" + longest + "'"),
             (std::vector<std::string>{"1"}));
@@ -58,7 +58,7 @@ TEST_F(PostgresLimitsTest, AQueueNamedWith48CharactersIsRefusedAtEnqueueNamingTh
                                 HasSubstr("pgmq queue names are 1-47 characters")));
   }
   EXPECT_THROW(store->check_queue_name(too_long), ArgumentError);
-  EXPECT_TRUE(store->queue_names().empty()) << "nothing was created";
+  EXPECT_TRUE(test::admin(*store).queue_names().empty()) << "nothing was created";
   ProcessorOptions options;
   options.logger = null_logger();
   options.queues = {too_long};
@@ -121,8 +121,8 @@ TEST_F(PostgresLimitsTest, APoolOfOneConnectionRunsAProcessor) {
   EXPECT_TRUE(test::eventually([&] { return ran.load() == 10; }, std::chrono::seconds(30)))
       << ran.load() << " of 10 ran, " << failed.load() << " failed once";
   processor.stop();
-  EXPECT_EQ(small->queue_size("default"), 0);
-  EXPECT_EQ(small->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*small).queue_size({"default"}), 0);
+  EXPECT_EQ(test::admin(*small).set_size({JobSet::retry}), 0);
 }
 
 }  // namespace

@@ -42,8 +42,8 @@ TEST_F(RedisLimitsTest, PoolsOfOneConnectionRunAProcessor) {
   for (int i = 0; i < 20; ++i) (void)Client{store}.enqueue_raw("Count", "only", {i});
   EXPECT_TRUE(test::eventually([&] { return ran.load() == 20; })) << ran.load() << " of 20 ran";
   processor.stop();
-  EXPECT_EQ(store->queue_size("only"), 0);
-  EXPECT_TRUE(store->job_in_progress(processor.identity()).empty());
+  EXPECT_EQ(test::admin(*store).queue_size({"only"}), 0);
+  EXPECT_TRUE(test::held_jobs(*store).job_list_held({processor.identity()}).empty());
 }
 
 TEST_F(RedisLimitsTest, StoreOptionsOutsideTheirLimitsAreRefusedNamingThem) {

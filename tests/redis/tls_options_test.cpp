@@ -8,6 +8,7 @@
 #include <errand/error.hpp>
 #include <errand/redis.hpp>
 
+#include "test_env.hpp"
 #include "tls_redis_server.hpp"
 
 #include <gmock/gmock.h>
@@ -107,8 +108,8 @@ TEST(RedisTlsOptions, SettingsThatAgreeConnect) {
                                  server.url("localhost", "ssl_cert_reqs=none") + "#insecure"}) {
     const auto store = connect(url);
     (void)Client{store}.enqueue_raw("Job", "default", {1});
-    EXPECT_EQ(store->queue_size("default"), 1) << url;
-    (void)store->queue_clear("default");
+    EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1) << url;
+    (void)test::admin(*store).queue_clear({"default"});
   }
 }
 

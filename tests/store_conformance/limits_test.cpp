@@ -25,11 +25,11 @@ TEST_P(StoreConformance, ADeadSetLimitedToZeroJobsKeepsNone) {
   const TimePoint now = Clock::now();
   insert("q", "earlier");
   store->job_kill({fetch({"q"}).at(0), payload("q", "earlier"), now, {.max_jobs = 10}, owner});
-  ASSERT_EQ(store->set_size(JobSet::dead), 1);
+  ASSERT_EQ(test::admin(*store).set_size({JobSet::dead}), 1);
   insert("q", "now");
   store->job_kill({fetch({"q"}).at(0), payload("q", "now"), now + std::chrono::seconds(1), {.max_jobs = 0}, owner});
-  EXPECT_EQ(store->set_size(JobSet::dead), 0) << "dead-max-jobs = 0 keeps no dead job";
-  EXPECT_TRUE(store->job_in_progress(owner).empty());
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0) << "dead-max-jobs = 0 keeps no dead job";
+  EXPECT_TRUE(test::held_jobs(*store).job_list_held({owner}).empty());
 }
 
 TEST_P(StoreConformance, AZeroShutdownTimeoutPushesTheRunningJobBackAtOnce) {
@@ -46,9 +46,9 @@ TEST_P(StoreConformance, AZeroShutdownTimeoutPushesTheRunningJobBackAtOnce) {
   processor.start();
   ASSERT_TRUE(test::eventually([&] { return started.load(); }, std::chrono::seconds(30)));
   processor.stop();
-  EXPECT_EQ(store->queue_size("default"), 1) << "back in its queue";
-  EXPECT_EQ(store->set_size(JobSet::retry), 0) << "not counted as a failure";
-  EXPECT_TRUE(store->job_in_progress(processor.identity()).empty());
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1) << "back in its queue";
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0) << "not counted as a failure";
+  EXPECT_TRUE(test::held_jobs(*store).job_list_held({processor.identity()}).empty());
 }
 
 TEST_P(ReliableFetchConformance, WithNoAcknowledgementInFlightEveryJobIsAcknowledged) {
@@ -63,9 +63,9 @@ TEST_P(ReliableFetchConformance, WithNoAcknowledgementInFlightEveryJobIsAcknowle
   for (int i = 0; i < 20; ++i) (void)client.enqueue_raw("Count", "default", {i});
   EXPECT_TRUE(test::eventually([&] { return ran.load() == 20; }, std::chrono::seconds(30)));
   // Acknowledged as they finished, not at stop: nothing is left in the in-progress list.
-  EXPECT_TRUE(test::eventually([&] { return store->job_in_progress(processor.identity()).empty(); }));
+  EXPECT_TRUE(test::eventually([&] { return test::held_jobs(*store).job_list_held({processor.identity()}).empty(); }));
   processor.stop();
-  EXPECT_EQ(store->queue_size("default"), 0);
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
   EXPECT_EQ(ran.load(), 20);
 }
 

@@ -89,7 +89,7 @@ TEST_F(ProcessorLimits, AZeroShutdownTimeoutPushesRunningJobsBackAtOnce) {
   const auto before = std::chrono::steady_clock::now();
   processor.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - before, 5s) << "no wait for the running job";
-  EXPECT_EQ(store->queue_size("default"), 1) << "the running job was pushed back";
+  EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1) << "the running job was pushed back";
 }
 
 TEST_F(ProcessorLimits, AZeroJobTimeoutMeansNoLimitAndANegativeOneIsRefused) {
@@ -128,9 +128,9 @@ TEST_F(ProcessorLimits, ZeroRetriesSendAFailedJobStraightToTheDeadSet) {
   processor.register_handler("Boom", [](const Job&, Context&) { throw std::runtime_error("boom"); });
   processor.start();
   (void)Client{store}.enqueue_raw("Boom", "default", {});
-  EXPECT_TRUE(test::eventually([&] { return store->set_size(JobSet::dead) == 1; }));
+  EXPECT_TRUE(test::eventually([&] { return test::admin(*store).set_size({JobSet::dead}) == 1; }));
   processor.stop();
-  EXPECT_EQ(store->set_size(JobSet::retry), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0);
 }
 
 TEST_F(ProcessorLimits, DeadSetLimits) {
@@ -155,7 +155,7 @@ TEST_F(ProcessorLimits, DeadSetLimits) {
   for (int i = 0; i < 3; ++i) (void)Client{store}.enqueue_raw("Boom", "default", {});
   EXPECT_TRUE(test::eventually([&] { return processor.stats().failed == 3; }));
   processor.stop();
-  EXPECT_EQ(store->set_size(JobSet::dead), 0);
+  EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0);
 }
 
 TEST_F(ProcessorLimits, IntervalsAtTheirMinimumWork) {
