@@ -13,9 +13,9 @@
 namespace errand::conformance {
 namespace {
 
-const std::string owner = "tester:1:000000000000";
+const std::string limits_owner = "tester:1:000000000000";
 
-std::string payload(const std::string& queue, const std::string& jid) {
+std::string limits_payload(const std::string& queue, const std::string& jid) {
   return to_json(json::object{{"class", "C"}, {"args", json::array{}}, {"queue", queue}, {"jid", jid}});
 }
 
@@ -24,12 +24,12 @@ std::string payload(const std::string& queue, const std::string& jid) {
 TEST_P(StoreConformance, ADeadSetLimitedToZeroJobsKeepsNone) {
   const TimePoint now = Clock::now();
   insert("q", "earlier");
-  store->job_kill({fetch({"q"}).at(0), payload("q", "earlier"), now, {.max_jobs = 10}, owner});
+  store->job_kill({fetch({"q"}).at(0), limits_payload("q", "earlier"), now, {.max_jobs = 10}, limits_owner});
   ASSERT_EQ(test::admin(*store).set_size({JobSet::dead}), 1);
   insert("q", "now");
-  store->job_kill({fetch({"q"}).at(0), payload("q", "now"), now + std::chrono::seconds(1), {.max_jobs = 0}, owner});
+  store->job_kill({fetch({"q"}).at(0), limits_payload("q", "now"), now + std::chrono::seconds(1), {.max_jobs = 0}, limits_owner});
   EXPECT_EQ(test::admin(*store).set_size({JobSet::dead}), 0) << "dead-max-jobs = 0 keeps no dead job";
-  EXPECT_TRUE(test::held_jobs(*store).job_list_held({owner}).empty());
+  EXPECT_TRUE(held_by(limits_owner).empty());
 }
 
 TEST_P(StoreConformance, AZeroShutdownTimeoutPushesTheRunningJobBackAtOnce) {
@@ -48,7 +48,7 @@ TEST_P(StoreConformance, AZeroShutdownTimeoutPushesTheRunningJobBackAtOnce) {
   processor.stop();
   EXPECT_EQ(test::admin(*store).queue_size({"default"}), 1) << "back in its queue";
   EXPECT_EQ(test::admin(*store).set_size({JobSet::retry}), 0) << "not counted as a failure";
-  EXPECT_TRUE(test::held_jobs(*store).job_list_held({processor.identity()}).empty());
+  EXPECT_TRUE(held_by(processor.identity()).empty());
 }
 
 TEST_P(ReliableFetchConformance, WithNoAcknowledgementInFlightEveryJobIsAcknowledged) {
@@ -63,7 +63,7 @@ TEST_P(ReliableFetchConformance, WithNoAcknowledgementInFlightEveryJobIsAcknowle
   for (int i = 0; i < 20; ++i) (void)client.enqueue_raw("Count", "default", {i});
   EXPECT_TRUE(test::eventually([&] { return ran.load() == 20; }, std::chrono::seconds(30)));
   // Acknowledged as they finished, not at stop: nothing is left in the in-progress list.
-  EXPECT_TRUE(test::eventually([&] { return test::held_jobs(*store).job_list_held({processor.identity()}).empty(); }));
+  EXPECT_TRUE(test::eventually([&] { return held_by(processor.identity()).empty(); }));
   processor.stop();
   EXPECT_EQ(test::admin(*store).queue_size({"default"}), 0);
   EXPECT_EQ(ran.load(), 20);

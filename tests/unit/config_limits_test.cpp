@@ -18,13 +18,13 @@ using ::testing::HasSubstr;
 
 using Env = std::map<std::string, std::string, std::less<>>;
 
-Config parse(std::string_view toml, Env env = {}) {
+Config parse_config(std::string_view toml, Env env = {}) {
   return Config::from_toml_string(toml, "errand.toml", Environment::from_map(std::move(env)));
 }
 
-std::string error_of(std::string_view toml, Env env = {}) {
+std::string limit_error_of(std::string_view toml, Env env = {}) {
   try {
-    (void)parse(toml, std::move(env));
+    (void)parse_config(toml, std::move(env));
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -70,14 +70,14 @@ TEST(ConfigLimits, ZerosAndValuesUnderTheMinimumAreRefusedNamingTheKeyAndItsMini
       {"service.sidekiq.redis", "fetch-pool.max-connections", "0", "must be between 1 and 10000, got 0"},
   };
   for (const auto& c : cases) {
-    EXPECT_THAT(error_of(file(c.section, c.key, c.value)),
+    EXPECT_THAT(limit_error_of(file(c.section, c.key, c.value)),
                 AllOf(HasSubstr("errand.toml:2: " + c.section + "." + c.key), HasSubstr(c.says)))
         << c.section << "." << c.key << " = " << c.value;
   }
 }
 
 TEST(ConfigLimits, ZerosThatMeanSomethingAreAcceptedAndReachTheProcessor) {
-  const Config config = parse(
+  const Config config = parse_config(
       "[service.worker]\nshutdown-timeout = 0\ndead-max-jobs = 0\n"
       "[service.worker.worker-config]\nmax-retries = 0\ntimeout = false\n");
   const ProcessorOptions& o = config.backends.at(0).processor;
@@ -89,7 +89,7 @@ TEST(ConfigLimits, ZerosThatMeanSomethingAreAcceptedAndReachTheProcessor) {
 }
 
 TEST(ConfigLimits, MaximaAreAcceptedAndOnePastThemIsRefused) {
-  const Config config = parse(
+  const Config config = parse_config(
       "[service.worker]\nnum-workers = 10000\nshutdown-timeout = 31536000\n"
       "queues = [[\"heavy\", 1000000], [\"light\", 1]]\n"
       "[service.sidekiq.redis]\nuri = \"redis://cache/0\"\n"
@@ -102,25 +102,25 @@ TEST(ConfigLimits, MaximaAreAcceptedAndOnePastThemIsRefused) {
   }
   EXPECT_THAT(config.backends.at(0).url, AllOf(HasSubstr("pool_size=10000"), HasSubstr("fetch_pool_size=10000")));
 
-  EXPECT_THAT(error_of(file("service.worker", "num-workers", "10001")),
+  EXPECT_THAT(limit_error_of(file("service.worker", "num-workers", "10001")),
               HasSubstr("errand.toml:2: service.worker.num-workers must be between 1 and 10000, got 10001"));
-  EXPECT_THAT(error_of(file("service.worker", "queues", "[[\"heavy\", 1000001]]")),
+  EXPECT_THAT(limit_error_of(file("service.worker", "queues", "[[\"heavy\", 1000001]]")),
               AllOf(HasSubstr("errand.toml:2: service.worker.queues[0]"), HasSubstr("weight 1000001"),
                     HasSubstr("from 1 to 1000000")));
-  EXPECT_THAT(error_of(file("service.worker", "shutdown-timeout", "31536001")), HasSubstr("from 0 to a year"));
-  EXPECT_EQ(parse(file("service.worker", "dead-timeout-in-seconds", "3153600000")).backends.at(0).processor.retry.dead.max_age,
+  EXPECT_THAT(limit_error_of(file("service.worker", "shutdown-timeout", "31536001")), HasSubstr("from 0 to a year"));
+  EXPECT_EQ(parse_config(file("service.worker", "dead-timeout-in-seconds", "3153600000")).backends.at(0).processor.retry.dead.max_age,
             ProcessorOptions::max_dead_age);
-  EXPECT_THAT(error_of(file("service.worker", "dead-timeout-in-seconds", "3153600001")),
+  EXPECT_THAT(limit_error_of(file("service.worker", "dead-timeout-in-seconds", "3153600001")),
               HasSubstr("errand.toml:2: service.worker.dead-timeout-in-seconds must be between 1 and 3153600000"));
-  EXPECT_THAT(error_of(file("service.sidekiq.redis", "fetch-pool.max-connections", "10001")),
+  EXPECT_THAT(limit_error_of(file("service.sidekiq.redis", "fetch-pool.max-connections", "10001")),
               HasSubstr("must be between 1 and 10000, got 10001"));
 }
 
 TEST(ConfigLimits, QueueNamesUpTo256Bytes) {
   const std::string longest(256, 'q');
-  const Config config = parse(file("service.worker", "queues", "[\"" + longest + "\"]"));
+  const Config config = parse_config(file("service.worker", "queues", "[\"" + longest + "\"]"));
   EXPECT_EQ(config.backends.at(0).processor.queues.names(), std::vector<std::string>{longest});
-  EXPECT_THAT(error_of(file("service.worker", "queues", "[\"" + longest + "q\"]")),
+  EXPECT_THAT(limit_error_of(file("service.worker", "queues", "[\"" + longest + "q\"]")),
               AllOf(HasSubstr("errand.toml:2: service.worker.queues[0]"), HasSubstr("is 257 bytes long"),
                     HasSubstr("the limit is 256 bytes")));
 }
@@ -128,39 +128,39 @@ TEST(ConfigLimits, QueueNamesUpTo256Bytes) {
 TEST(ConfigLimits, PostgresQueueNamesUpTo47Characters) {
   const std::string longest(47, 'q');
   const std::string pg = "[service.worker.pg]\ndatabase.uri = \"postgres://h/db\"\n";
-  const Config config = parse(pg + "queues = [\"" + longest + "\"]\n");
+  const Config config = parse_config(pg + "queues = [\"" + longest + "\"]\n");
   EXPECT_EQ(config.backends.at(0).processor.queues.names(), std::vector<std::string>{longest});
-  EXPECT_THAT(error_of(pg + "queues = [\"" + longest + "q\"]\n"),
+  EXPECT_THAT(limit_error_of(pg + "queues = [\"" + longest + "q\"]\n"),
               AllOf(HasSubstr("errand.toml:3: service.worker.pg.queues"), HasSubstr("(it is 48 characters long)"),
                     HasSubstr("pgmq queue names are 1-47 characters")));
   // Inherited from [service.worker], and from the environment: named where they are.
-  EXPECT_THAT(error_of("[service.worker]\nqueues = [\"" + longest + "q\"]\n" + pg),
+  EXPECT_THAT(limit_error_of("[service.worker]\nqueues = [\"" + longest + "q\"]\n" + pg),
               HasSubstr("errand.toml:2: service.worker.queues"));
-  EXPECT_THAT(error_of(pg, {{"ERRAND_QUEUES", longest + "q"}}),
+  EXPECT_THAT(limit_error_of(pg, {{"ERRAND_QUEUES", longest + "q"}}),
               AllOf(HasSubstr("environment variable ERRAND_QUEUES"), HasSubstr("48 characters")));
   // Other stores take longer names.
-  EXPECT_NO_THROW((void)parse("[service.worker.sqlite]\nqueues = [\"" + longest + "q\"]\n"));
+  EXPECT_NO_THROW((void)parse_config("[service.worker.sqlite]\nqueues = [\"" + longest + "q\"]\n"));
 }
 
 TEST(ConfigLimits, TheEnvironmentHasTheFilesLimits) {
-  EXPECT_EQ(parse("", {{"ERRAND_CONCURRENCY", "10000"}}).backends.at(0).processor.concurrency, 10'000);
-  EXPECT_THAT(error_of("", {{"ERRAND_CONCURRENCY", "10001"}}),
+  EXPECT_EQ(parse_config("", {{"ERRAND_CONCURRENCY", "10000"}}).backends.at(0).processor.concurrency, 10'000);
+  EXPECT_THAT(limit_error_of("", {{"ERRAND_CONCURRENCY", "10001"}}),
               AllOf(HasSubstr("environment variable ERRAND_CONCURRENCY is \"10001\""), HasSubstr("at most 10000")));
-  EXPECT_THAT(error_of("", {{"ERRAND_CONCURRENCY", "99999999999"}}), HasSubstr("ERRAND_CONCURRENCY"));
+  EXPECT_THAT(limit_error_of("", {{"ERRAND_CONCURRENCY", "99999999999"}}), HasSubstr("ERRAND_CONCURRENCY"));
 
-  const auto weights = parse("", {{"ERRAND_QUEUES", "a:1000000,b"}}).backends.at(0).processor.queues.weights();
+  const auto weights = parse_config("", {{"ERRAND_QUEUES", "a:1000000,b"}}).backends.at(0).processor.queues.weights();
   EXPECT_EQ(weights.at(0).second, 1'000'000);
   for (const std::string bad : {"a:1000001", "a:99999999999", "a:0", "a:-2"}) {
-    EXPECT_THAT(error_of("", {{"ERRAND_QUEUES", bad}}),
+    EXPECT_THAT(limit_error_of("", {{"ERRAND_QUEUES", bad}}),
                 AllOf(HasSubstr("environment variable ERRAND_QUEUES"), HasSubstr("from 1 to 1000000")))
         << bad;
   }
 
-  EXPECT_EQ(parse("", {{"ERRAND_SHUTDOWN_TIMEOUT", "0"}}).backends.at(0).processor.shutdown_timeout, 0ms);
-  EXPECT_EQ(parse("", {{"ERRAND_SHUTDOWN_TIMEOUT", "0.001"}}).backends.at(0).processor.shutdown_timeout, 1ms);
-  EXPECT_EQ(parse("", {{"ERRAND_SHUTDOWN_TIMEOUT", "2.5"}}).backends.at(0).processor.shutdown_timeout, 2500ms);
+  EXPECT_EQ(parse_config("", {{"ERRAND_SHUTDOWN_TIMEOUT", "0"}}).backends.at(0).processor.shutdown_timeout, 0ms);
+  EXPECT_EQ(parse_config("", {{"ERRAND_SHUTDOWN_TIMEOUT", "0.001"}}).backends.at(0).processor.shutdown_timeout, 1ms);
+  EXPECT_EQ(parse_config("", {{"ERRAND_SHUTDOWN_TIMEOUT", "2.5"}}).backends.at(0).processor.shutdown_timeout, 2500ms);
   // A fraction of a millisecond would become 0 (no wait at all): refused, as in the file.
-  EXPECT_THAT(error_of("", {{"ERRAND_SHUTDOWN_TIMEOUT", "0.0004"}}),
+  EXPECT_THAT(limit_error_of("", {{"ERRAND_SHUTDOWN_TIMEOUT", "0.0004"}}),
               AllOf(HasSubstr("environment variable ERRAND_SHUTDOWN_TIMEOUT is \"0.0004\""),
                     HasSubstr("less than a millisecond"), HasSubstr("0 or at least 0.001")));
 }
