@@ -1,6 +1,5 @@
 // Deterministic fault injection, store by store: the wrapper itself, all-or-nothing bulk
-// inserts, a SQL NULL message, late acknowledgements after a rescue, and the Postgres
-// LISTEN connection killed under a running processor.
+// inserts, a SQL NULL message, late acknowledgements after a rescue or a lease's end.
 #include "conformance.hpp"
 
 #include <errand/client.hpp>
@@ -29,7 +28,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Call = StoreCall;
 
-constexpr seconds store_deadline{20};
+constexpr seconds deadline{20};
 
 StoreFactory factory(std::string_view name) {
   for (auto& f : conformance::store_factories()) {
@@ -63,7 +62,7 @@ TEST(FaultInjectingStore, CountsCallsAndFailsTheChosenOnes) {
   EXPECT_EQ(faults->failures(Call::job_insert_many), 1U);
   EXPECT_EQ(admin(*faults).queue_size({"default"}), 2) << "a failed call never reaches the store";
 
-  faults->fail_next(Call::job_complete, 2, std::make_exception_ptr(StoreError("mine")));
+  faults->fail_next(Call::job_complete, 2, raise<StoreError>("mine"));
   EXPECT_THROW(faults->job_complete({}), StoreError);
   EXPECT_THROW(faults->job_complete({}), StoreError);
   EXPECT_NO_THROW(faults->job_complete({}));
@@ -86,7 +85,7 @@ TEST(FaultInjectingStore, AStalledCallWaitsUntilReleasedOrStopped) {
     faults->job_insert_many({{job("a", "default")}});
     done = true;
   });
-  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::job_insert_many) == 1; }, store_deadline));
+  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::job_insert_many) == 1; }, deadline));
   EXPECT_FALSE(done.load());
   EXPECT_EQ(admin(*faults).queue_size({"default"}), 0) << "not in the store while stalled";
   faults->release(Call::job_insert_many);
@@ -97,7 +96,7 @@ TEST(FaultInjectingStore, AStalledCallWaitsUntilReleasedOrStopped) {
   std::thread beater([&] { ProcessBeatParams params;
     params.identity = "x";
     (void)faults->process_beat(params); });
-  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::process_beat) == 1; }, store_deadline));
+  ASSERT_TRUE(eventually([&] { return faults->stalled(Call::process_beat) == 1; }, deadline));
   faults->stop();
   beater.join();
   EXPECT_EQ(faults->stalled(Call::process_beat), 0U);
@@ -112,7 +111,7 @@ TEST(FaultInjectingStore, AStalledCallWaitsUntilReleasedOrStopped) {
     params.stop = stop.get_token();
     (void)fresh->job_fetch(params);
   });
-  ASSERT_TRUE(eventually([&] { return fresh->stalled(Call::job_fetch) == 1; }, store_deadline));
+  ASSERT_TRUE(eventually([&] { return fresh->stalled(Call::job_fetch) == 1; }, deadline));
   stop.request_stop();
   fetcher.join();
   EXPECT_EQ(fresh->calls(Call::job_fetch), 1U);
@@ -204,10 +203,10 @@ TEST(PostgresNullMessage, GoesToTheDeadSetOnceWithAClearError) {
   Processor processor(faults, options);
   processor.register_handler("Ok", [&](const Job&, Context&) { ++ok; });
   processor.start();
-  ASSERT_TRUE(eventually([&] { return admin(*store).set_size({JobSet::dead}) == 1 && ok == 1; }, store_deadline))
+  ASSERT_TRUE(eventually([&] { return admin(*store).set_size({JobSet::dead}) == 1 && ok == 1; }, deadline))
       << logger->joined();
   ASSERT_TRUE(eventually([&] { return postgres_query("SELECT count(*) FROM pgmq.q_default") == std::vector<std::string>{"0"}; },
-                         store_deadline));
+                         deadline));
   processor.stop();
   EXPECT_EQ(faults->fetches_of(""), 1U) << "the NULL message, fetched once";
   EXPECT_EQ(admin(*store).set_list({JobSet::dead, 10}).at(0).payload, "null");
@@ -239,7 +238,7 @@ TEST_P(LateAcknowledgement, AfterARescueDoesNotRemoveTheNewOwnersDelivery) {
   std::size_t rescued = 0;
   ASSERT_TRUE(eventually(
       [&] { return (rescued += held_jobs(*store).job_give_back_orphaned({.rescuer = "host:3:00000000000c"})) > 0; },
-      store_deadline));
+      deadline));
   EXPECT_EQ(rescued, 1U);
   const auto b = fetch(*store, "host:2:00000000000b");
   ASSERT_EQ(b.size(), 1U);
@@ -267,7 +266,7 @@ TEST(PostgresLateAcknowledgement, AfterTheLeaseRanOutDoesNotRemoveTheNewDelivery
   const auto a = fetch(*store, "A");
   ASSERT_EQ(a.size(), 1U);
   std::vector<FetchedJob> b;
-  ASSERT_TRUE(eventually([&] { return !(b = fetch(*store, "B")).empty(); }, store_deadline));
+  ASSERT_TRUE(eventually([&] { return !(b = fetch(*store, "B")).empty(); }, deadline));
   ASSERT_EQ(b.size(), 1U);
   EXPECT_EQ(b[0].receipt, a[0].receipt) << "the same message";
   EXPECT_NE(b[0].delivery, a[0].delivery) << "another delivery";
@@ -275,59 +274,6 @@ TEST(PostgresLateAcknowledgement, AfterTheLeaseRanOutDoesNotRemoveTheNewDelivery
   EXPECT_EQ(postgres_query("SELECT count(*) FROM pgmq.q_default"), std::vector<std::string>{"1"}) << "B's is kept";
   store->job_complete({{b[0]}, "B"});
   EXPECT_EQ(postgres_query("SELECT count(*) FROM pgmq.q_default"), std::vector<std::string>{"0"});
-}
-
-// --- 10. LISTEN reconnect on Postgres -----------------------------------------------
-
-/// The pid of the backend that LISTENs for the store's wake-ups (only the processor's
-/// store fetches, so only its listener has run LISTEN).
-std::string listener_pid() {
-  const auto rows = postgres_query(
-      "SELECT pid::text FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' "
-      "AND pid <> pg_backend_pid()");
-  return rows.size() == 1 ? rows[0] : std::string();
-}
-
-TEST(PostgresListener, AKilledListenConnectionIsReplacedAndNotifyStillWakesAFetch) {
-  reset_postgres();
-  PostgresOptions settings = PostgresOptions::from_url(postgres_url());
-  settings.poll_interval = seconds(30);  // only a NOTIFY can end a fetch's wait early
-  auto store = connect_postgres(settings);
-  auto producer = connect_postgres(PostgresOptions::from_url(postgres_url()));  // its own listener: no local wake
-  auto faults = std::make_shared<FaultInjectingStore>(store);
-  ProcessorOptions options = conformance::quick_options(1);
-  std::atomic<int> runs{0};
-  Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job&, Context&) { ++runs; });
-  processor.start();
-  std::string old_pid;
-  ASSERT_TRUE(eventually([&] { return !(old_pid = listener_pid()).empty(); }, store_deadline));
-  EXPECT_EQ(postgres_query("SELECT pg_terminate_backend(" + old_pid + ")::text"), std::vector<std::string>{"true"});
-  std::string new_pid;
-  ASSERT_TRUE(eventually([&] { return !(new_pid = listener_pid()).empty() && new_pid != old_pid; }, store_deadline));
-  // Enqueue while a fetch that began after the new LISTEN (and its catch-up wake-up) is
-  // well into its wait: it can return the job before its own 2 s end only if woken.
-  const std::uint64_t settled = faults->calls(Call::job_fetch) + 2;
-  std::chrono::steady_clock::time_point began;
-  ASSERT_TRUE(eventually([&] {
-    const auto times = faults->call_times(Call::job_fetch);
-    if (times.size() < settled) return false;
-    began = times.back();
-    return std::chrono::steady_clock::now() - began > milliseconds(300);
-  }, store_deadline));
-  const auto enqueued = std::chrono::steady_clock::now();
-  const std::string jid = Client{producer}.enqueue_raw("Job", "default", {1}).value();
-  ASSERT_TRUE(eventually([&] { return runs == 1; }, seconds(10))) << "picked up within 10 s";
-  processor.stop();
-  bool woken = false;
-  for (const auto& record : faults->fetch_records()) {
-    if (std::find(record.jids.begin(), record.jids.end(), jid) == record.jids.end()) continue;
-    EXPECT_LT(record.began, enqueued) << "fetched by a fetch that was waiting when the job came";
-    EXPECT_LT(record.ended - record.began, seconds(2)) << "the fetch was woken before its 2 s wait ended";
-    woken = record.began < enqueued && record.ended - record.began < seconds(2);
-  }
-  EXPECT_TRUE(woken);
-  (void)began;
 }
 
 }  // namespace

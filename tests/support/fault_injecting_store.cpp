@@ -4,6 +4,7 @@
 #include <errand/job.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace errand::test {
@@ -26,22 +27,20 @@ FaultInjectingStore::FaultInjectingStore(std::shared_ptr<Store> inner) : Forward
 FaultInjectingStore::~FaultInjectingStore() { stop(); }
 
 void FaultInjectingStore::add_rule(StoreCall call, Action action, std::uint64_t first, std::uint64_t count,
-                                   std::exception_ptr error) {
+                                   Raise error) {
   if (count == 0) return;
-  if (!error) {
-    error = std::make_exception_ptr(ConnectionError("test: injected failure of " + std::string(to_string(call))));
-  }
+  if (!error) error = raise<ConnectionError>("test: injected failure of " + std::string(to_string(call)));
   std::lock_guard lock(mutex_);
   PerCall& c = slot(call);
   if (first == 0) first = c.calls + 1;  // "the next": from the call after the last one made
   c.rules.push_back({action, first, first + count - 1, std::move(error)});
 }
 
-void FaultInjectingStore::fail_next(StoreCall call, std::uint64_t k, std::exception_ptr error) {
+void FaultInjectingStore::fail_next(StoreCall call, std::uint64_t k, Raise error) {
   add_rule(call, Action::fail, 0, k, std::move(error));
 }
 
-void FaultInjectingStore::fail_call(StoreCall call, std::uint64_t n, std::exception_ptr error) {
+void FaultInjectingStore::fail_call(StoreCall call, std::uint64_t n, Raise error) {
   add_rule(call, Action::fail, std::max<std::uint64_t>(n, 1), 1, std::move(error));
 }
 
@@ -108,7 +107,10 @@ void FaultInjectingStore::enter(StoreCall call, const std::stop_token& stop) {
   if (rule == c.rules.end()) return;
   if (rule->action == Action::fail) {
     ++c.failures;
-    std::rethrow_exception(rule->error);
+    const Raise error = rule->error;  // a fresh exception per call, thrown outside the lock
+    lock.unlock();
+    error();
+    throw std::logic_error("test: a Raise must throw");
   }
   ++c.stalled;
   const std::uint64_t releases = c.releases;

@@ -20,7 +20,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,16 +37,26 @@ inline constexpr std::size_t store_call_kinds = 7;
 
 std::string_view to_string(StoreCall call);
 
+/// Throws the error a faulty call fails with; called anew for each faulty call, so that
+/// threads never share one exception object.
+using Raise = std::function<void()>;
+
+/// A Raise that throws E(message).
+template <class E>
+Raise raise(std::string message) {
+  return [message = std::move(message)] { throw E(message); };
+}
+
 class FaultInjectingStore final : public detail::ForwardingStore {
  public:
   explicit FaultInjectingStore(std::shared_ptr<Store> inner);
   ~FaultInjectingStore() override;
 
-  /// The next `k` calls of `call` throw `error` (default: errand::ConnectionError naming
-  /// the call, as a lost connection would).
-  void fail_next(StoreCall call, std::uint64_t k, std::exception_ptr error = nullptr);
+  /// The next `k` calls of `call` throw what `error` throws (default: errand::ConnectionError
+  /// naming the call, as a lost connection would).
+  void fail_next(StoreCall call, std::uint64_t k, Raise error = {});
   /// The `n`-th call of `call` since this wrapper was made (1-based) throws.
-  void fail_call(StoreCall call, std::uint64_t n, std::exception_ptr error = nullptr);
+  void fail_call(StoreCall call, std::uint64_t n, Raise error = {});
   /// The next `k` calls of `call` wait until release(call), stop(), or (job_fetch) the
   /// fetch's own stop token; then they go to the real store.
   void stall_next(StoreCall call, std::uint64_t k);
@@ -93,7 +103,7 @@ class FaultInjectingStore final : public detail::ForwardingStore {
     Action action;
     std::uint64_t first;  ///< the first call number it applies to (1-based)
     std::uint64_t last;   ///< the last one
-    std::exception_ptr error;
+    Raise error;
   };
   struct PerCall {
     std::uint64_t calls = 0;
@@ -106,7 +116,7 @@ class FaultInjectingStore final : public detail::ForwardingStore {
 
   /// Counts the call and applies its rule: throws, waits, or returns at once.
   void enter(StoreCall call, const std::stop_token& stop = {});
-  void add_rule(StoreCall call, Action action, std::uint64_t first, std::uint64_t count, std::exception_ptr error);
+  void add_rule(StoreCall call, Action action, std::uint64_t first, std::uint64_t count, Raise error);
   PerCall& slot(StoreCall call) { return per_call_.at(static_cast<std::size_t>(call)); }
   const PerCall& slot(StoreCall call) const { return per_call_.at(static_cast<std::size_t>(call)); }
 
