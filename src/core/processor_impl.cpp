@@ -12,10 +12,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <system_error>
 #include <utility>
 
 namespace errand {
-namespace {
+namespace detail {
 
 /// The fetcher's share of its store's fetch connections (Store::fetch_connections(), for
 /// stores whose waiting fetch holds several), taken at start and given back when the
@@ -40,13 +41,13 @@ class FetchReservation {
   std::size_t queues_;
 };
 
-}  // namespace
+}  // namespace detail
 
 void Processor::Impl::start() {
-  std::lock_guard lock(lifecycle_);
+  std::unique_lock lock(lifecycle_);
   if (state_ != State::idle) throw ConfigError("errand: Processor::start() may be called once");
   for (const auto& queue : options_.queues.names()) store_->check_queue_name(queue);
-  FetchReservation reservation(*store_, options_.queues.names().size());
+  detail::FetchReservation reservation(*store_, options_.queues.names().size());
   state_ = State::running;
   detail::log_safely(*logger_, LogLevel::info, [&] {
     return fmt::format("errand {} starting: store={} concurrency={} queues=[{}] ({} order), {} worker class{}",
@@ -54,6 +55,23 @@ void Processor::Impl::start() {
                        options_.queues.mode() == QueueList::Mode::strict ? "strict" : "weighted",
                        registry_.size(), registry_.size() == 1 ? "" : "es");
   });
+  try {
+    start_threads(std::move(reservation));
+  } catch (const std::system_error& e) {
+    // Stopped at once, so that a stop() meanwhile has nothing to do; the threads started
+    // are joined without the lock, which they may be waiting for.
+    state_ = State::stopped;
+    lock.unlock();
+    undo_start();
+    throw ConfigError(fmt::format(
+        "errand: could not start the processor's threads ({}; {} worker threads were asked for): lower the "
+        "concurrency (-c, num-workers) or raise the system's limits on threads and memory maps (ulimit -u, "
+        "kernel.threads-max, vm.max_map_count)",
+        e.what(), options_.concurrency));
+  }
+}
+
+void Processor::Impl::start_threads(detail::FetchReservation reservation) {
   completions_.start();
   workers_.start();
   fetcher_ = std::thread([this, stop = fetch_stop_.get_token(), reservation = std::move(reservation)] {
@@ -76,6 +94,19 @@ void Processor::Impl::start() {
                        .on_registered = [this] { mark_registered(); }})
         .run(stop);
   });
+}
+
+void Processor::Impl::undo_start() noexcept {
+  const std::lock_guard one_at_a_time(stop_mutex_);
+  fetch_stop_.request_stop();
+  poll_stop_.request_stop();
+  beat_stop_.request_stop();
+  for (std::thread* thread : {&fetcher_, &poller_, &heartbeat_}) {
+    if (thread->joinable()) thread->join();
+  }
+  give_back(handoff_.close(), "fetched while the processor failed to start");
+  workers_.join();  // the threads started return from the closed handoff
+  completions_.stop();
 }
 
 void Processor::Impl::quiet() {

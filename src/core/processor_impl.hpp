@@ -28,6 +28,9 @@
 #include <vector>
 
 namespace errand {
+namespace detail {
+class FetchReservation;
+}  // namespace detail
 
 class Processor::Impl {
  public:
@@ -83,6 +86,12 @@ class Processor::Impl {
     if (options_.unacknowledged_limit) return *options_.unacknowledged_limit;
     return detail::default_unacknowledged_limit(threads(), pace_.mean());
   }
+
+  /// start()'s threads: completions, workers, fetcher (which keeps `reservation` until it
+  /// ends), poller, heartbeat. Throws std::system_error when the system refuses a thread.
+  void start_threads(detail::FetchReservation reservation);
+  /// Stops and joins whatever start_threads() started before it threw.
+  void undo_start() noexcept;
 
   void require_idle(std::string_view what) const {
     std::lock_guard lock(lifecycle_);
