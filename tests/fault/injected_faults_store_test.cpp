@@ -12,6 +12,7 @@
 #include "fault_injecting_store.hpp"
 #include "test_env.hpp"
 
+#include <gmock/gmock.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -27,6 +28,8 @@ using conformance::StoreFactory;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Call = StoreCall;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
 
 constexpr seconds deadline{20};
 
@@ -175,16 +178,51 @@ TEST_F(BulkInsert, OnSqliteARowRefusedMidBatchRollsBackTheWholeBatch) {
   EXPECT_EQ(queued("default"), 1);
 }
 
-TEST_F(BulkInsert, OnRedisAQueueTheServerRefusesGetsNoneOfItsJobs) {
+TEST_F(BulkInsert, OnRedisAKeyOfAnotherTypeRefusesTheWholeBatchNamingTheKey) {
   use("redis");
-  // Redis writes a batch as Sidekiq does: one variadic LPUSH per queue. A queue key of
-  // the wrong type makes the server refuse that LPUSH, with all of its jobs.
+  // Redis has no rollback: the batch's script checks every key it writes before the
+  // first write. A queue, the queues set or the schedule of the wrong type refuses all.
   auto raw = raw_redis();
-  (void)raw->run({"SET", "queue:default", "not a list"});
-  EXPECT_THROW(store->job_insert_many({{job("a", "default"), job("b", "default"), job("c", "default")}}), Error);
-  EXPECT_EQ(raw->run({"TYPE", "queue:default"}).text(), "string");
-  (void)raw->run({"DEL", "queue:default"});
-  EXPECT_EQ(queued("default"), 0);
+  JobInsert later = job("d", "default");
+  later.run_at = std::chrono::system_clock::now() + std::chrono::hours(1);
+  const JobInsertManyParams batch{{job("a", "alpha"), job("b", "beta"), job("c", "beta"), later}};
+  for (const std::string key : {"queue:beta", "queues", "schedule"}) {
+    (void)raw->run({"SET", key, "not what errand expects"});
+    try {
+      store->job_insert_many(batch);
+      ADD_FAILURE() << key << ": the batch was taken";
+    } catch (const StoreError& e) {
+      EXPECT_THAT(e.what(), AllOf(HasSubstr("WRONGTYPE " + key + " holds a string"),
+                                  HasSubstr("none of this batch was enqueued"), HasSubstr("delete or rename")));
+    }
+    EXPECT_EQ(raw->run({"TYPE", key}).text(), "string") << key;
+    EXPECT_EQ(raw->run({"EXISTS", "queue:alpha", "queue:beta", "schedule", "queues"}).as_integer(), 1) << key;
+    (void)raw->run({"DEL", key});
+  }
+  store->job_insert_many(batch);  // with the keys gone, the same batch goes in whole
+  EXPECT_EQ(queued("alpha"), 1);
+  EXPECT_EQ(queued("beta"), 2);
+  EXPECT_EQ(admin(*store).set_size({JobSet::scheduled}), 1);
+  EXPECT_THAT(admin(*store).queue_names(), ::testing::IsSupersetOf({"alpha", "beta"}));
+}
+
+TEST_F(BulkInsert, OnRedisABatchLargerThanOneScriptSliceKeepsItsOrder) {
+  use("redis");
+  // The script passes arguments to Redis in slices of 1,000; 2,500 jobs on one queue
+  // and 1,500 scheduled cross two slice ends each.
+  JobInsertManyParams batch;
+  const auto at = std::chrono::system_clock::now() + std::chrono::hours(1);
+  for (int i = 0; i < 2'500; ++i) batch.jobs.push_back(job("q" + std::to_string(i), "default"));
+  for (int i = 0; i < 1'500; ++i) {
+    batch.jobs.push_back(job("s" + std::to_string(i), "default"));
+    batch.jobs.back().run_at = at + std::chrono::seconds(i);
+  }
+  store->job_insert_many(batch);
+  EXPECT_EQ(queued("default"), 2'500);
+  EXPECT_EQ(admin(*store).set_size({JobSet::scheduled}), 1'500);
+  auto raw = raw_redis();
+  EXPECT_EQ(raw->run({"LINDEX", "queue:default", "-1"}).text(), batch.jobs[0].payload) << "the first pushed runs first";
+  EXPECT_EQ(raw->run({"LINDEX", "queue:default", "0"}).text(), batch.jobs[2'499].payload);
 }
 
 // --- 6. A SQL NULL message on Postgres ----------------------------------------------

@@ -12,14 +12,16 @@ struct Welcome : Worker<Welcome> {
 
 class RedisClientTest : public test::RedisTest {};
 
-TEST_F(RedisClientTest, EnqueueIsOneSaddAndOneLpush) {
+// A push is one EVALSHA: the script checks the types of the keys it writes (Redis has no
+// rollback), then writes as Sidekiq does: SADD queues, LPUSH queue:<name>.
+TEST_F(RedisClientTest, EnqueueIsOneScriptOfSaddAndOneLpush) {
   Client client{store};
   (void)client.enqueue<Welcome>(1);  // warm the connection pool
   test::flush_redis();
   std::optional<std::string> jid;
   const auto commands = commands_during([&] { jid = client.enqueue<Welcome>(42); });
-  EXPECT_EQ(names(commands), (std::vector<std::string>{"SADD", "LPUSH"}));
-  EXPECT_EQ(commands.at(0), R"("SADD" "queues" "default")");
+  EXPECT_EQ(names(commands), (std::vector<std::string>{"EVALSHA", "TYPE", "TYPE", "SADD", "LPUSH"}));
+  EXPECT_EQ(commands.at(3), R"("SADD" "queues" "default")");
   EXPECT_EQ(members("queues"), std::vector<std::string>{"default"});
   const auto jobs = list("queue:default");
   ASSERT_EQ(jobs.size(), 1U);
@@ -28,13 +30,13 @@ TEST_F(RedisClientTest, EnqueueIsOneSaddAndOneLpush) {
   EXPECT_EQ(to_json(job.args()), "[42]");
 }
 
-TEST_F(RedisClientTest, BulkIsOneVariadicLpushAndRunsInOrder) {
+TEST_F(RedisClientTest, BulkIsOneScriptOfOneVariadicLpushAndRunsInOrder) {
   Client client{store};
   (void)client.enqueue<Welcome>(0);
   test::flush_redis();
   std::vector<std::string> jids;
   const auto commands = commands_during([&] { jids = client.enqueue_bulk<Welcome>({{1}, {2}, {3}}); });
-  EXPECT_EQ(names(commands), (std::vector<std::string>{"SADD", "LPUSH"}));
+  EXPECT_EQ(names(commands), (std::vector<std::string>{"EVALSHA", "TYPE", "TYPE", "SADD", "LPUSH"}));
   const auto jobs = list("queue:default");
   ASSERT_EQ(jobs.size(), 3U);
   EXPECT_EQ(Job::parse(jobs.back()).jid(), jids.front());  // the tail runs first

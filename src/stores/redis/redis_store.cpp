@@ -68,8 +68,9 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin, publi
   [[nodiscard]] FetchConnections* fetch_connections() noexcept override { return this; }
 
   void job_insert_many(const JobInsertManyParams& params) override {
-    // Sidekiq's push: SADD queues + LPUSH queue:<q> (one variadic LPUSH per queue),
-    // ZADD schedule for future jobs; all in one pipeline.
+    // Sidekiq's push (SADD queues, one variadic LPUSH per queue, ZADD schedule for
+    // future jobs), all or nothing in one script: see scripts::push_batch.
+    if (params.jobs.empty()) return;
     std::vector<std::string_view> queue_order;
     std::map<std::string_view, std::vector<std::string_view>, std::less<>> by_queue;
     std::vector<std::pair<std::string, std::string_view>> scheduled;
@@ -82,31 +83,26 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin, publi
       if (added) queue_order.push_back(job.queue);
       it->second.push_back(job.payload);
     }
-    Commands commands;
-    if (!queue_order.empty()) {
-      const std::string queues_key = keys_.queues();
-      std::vector<std::string_view> sadd{"SADD", queues_key};
-      sadd.insert(sadd.end(), queue_order.begin(), queue_order.end());
-      commands.add(sadd);
-      for (const std::string_view queue : queue_order) {
-        const std::string key = keys_.queue(queue);
-        std::vector<std::string_view> lpush{"LPUSH", key};
-        const auto& payloads = by_queue.find(queue)->second;
-        lpush.insert(lpush.end(), payloads.begin(), payloads.end());
-        commands.add(lpush);
-      }
+    std::vector<std::string> keys{keys_.queues(), keys_.schedule()};
+    for (const std::string_view queue : queue_order) keys.push_back(keys_.queue(queue));
+    const std::string queue_count = std::to_string(queue_order.size());
+    const std::string scheduled_count = std::to_string(scheduled.size());
+    std::vector<std::string> job_counts;
+    for (const std::string_view queue : queue_order) job_counts.push_back(std::to_string(by_queue.find(queue)->second.size()));
+    std::vector<std::string_view> args{queue_count, scheduled_count};
+    args.reserve(2 + 2 * queue_order.size() + params.jobs.size() + scheduled.size());
+    args.insert(args.end(), queue_order.begin(), queue_order.end());
+    args.insert(args.end(), job_counts.begin(), job_counts.end());
+    for (const std::string_view queue : queue_order) {
+      const auto& payloads = by_queue.find(queue)->second;
+      args.insert(args.end(), payloads.begin(), payloads.end());
     }
-    if (!scheduled.empty()) {
-      const std::string schedule_key = keys_.schedule();
-      std::vector<std::string_view> zadd{"ZADD", schedule_key};
-      for (const auto& [at, payload] : scheduled) {
-        zadd.push_back(at);
-        zadd.push_back(payload);
-      }
-      commands.add(zadd);
+    for (const auto& [at, payload] : scheduled) {
+      args.push_back(at);
+      args.push_back(payload);
     }
-    if (commands.empty()) return;
-    pool_.with([&](Connection& c) { redis::expect_all_ok(c.execute(commands), "enqueue"); });
+    const std::vector<std::string_view> key_views(keys.begin(), keys.end());
+    pool_.with([&](Connection& c) { (void)scripts_.run(c, redis::scripts::push_batch, key_views, args); });
   }
 
   std::vector<FetchedJob> job_fetch(const JobFetchParams& params) override { return fetcher_.fetch(params); }

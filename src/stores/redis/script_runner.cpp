@@ -4,6 +4,13 @@ namespace errand::redis {
 
 Reply ScriptRunner::run(Connection& c, std::string_view script, const std::vector<std::string>& keys,
                         const std::vector<std::string>& args) {
+  const std::vector<std::string_view> key_views(keys.begin(), keys.end());
+  const std::vector<std::string_view> arg_views(args.begin(), args.end());
+  return run(c, script, key_views, arg_views);
+}
+
+Reply ScriptRunner::run(Connection& c, std::string_view script, std::span<const std::string_view> keys,
+                        std::span<const std::string_view> args) {
   std::string sha;
   {
     std::lock_guard lock(mutex_);

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,9 @@ class ScriptRunner {
   /// Throws errand::StoreError for an error reply.
   Reply run(Connection& c, std::string_view script, const std::vector<std::string>& keys,
             const std::vector<std::string>& args);
+  /// The same for arguments that live elsewhere (a batch's payloads: not copied).
+  Reply run(Connection& c, std::string_view script, std::span<const std::string_view> keys,
+            std::span<const std::string_view> args);
 
  private:
   std::string load(Connection& c, std::string_view script);

@@ -23,6 +23,48 @@ namespace errand::redis::scripts {
   "  redis.call('RPUSH', prefix .. 'queue:' .. queue, job)\n"                                          \
   "end\n"
 
+/// A batch of jobs, all or nothing (Client::push_bulk): Sidekiq's writes, SADD of the
+/// queues to KEYS[1], one LPUSH per queue KEYS[3..], and ZADD of the scheduled jobs to
+/// KEYS[2]. Redis has no rollback, so every key's type is checked before the first write:
+/// a key of another type refuses the whole batch, naming the key. (Out of memory refuses
+/// the first write, so nothing either.)
+/// ARGV: Q (queues), S (scheduled jobs), the Q queue names, the Q counts of their jobs,
+/// each queue's payloads in order, then S pairs of score and payload. Returns how many
+/// jobs it wrote.
+inline constexpr std::string_view push_batch = R"lua(
+local q, s = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function misfit(key, want)
+  local found = redis.call('TYPE', key)['ok']
+  if found ~= 'none' and found ~= want then
+    return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. found .. ', not a ' .. want ..
+      ': none of this batch was enqueued; delete or rename that key')
+  end
+end
+local refusal = (q > 0 and misfit(KEYS[1], 'set')) or (s > 0 and misfit(KEYS[2], 'zset'))
+if refusal then return refusal end
+for i = 1, q do
+  refusal = misfit(KEYS[2 + i], 'list')
+  if refusal then return refusal end
+end
+-- unpack() has a limit on its results: arguments go in slices of 1,000.
+local function in_slices(command, key, first, last)
+  while first <= last do
+    local slice_end = math.min(first + 999, last)
+    redis.call(command, key, unpack(ARGV, first, slice_end))
+    first = slice_end + 1
+  end
+end
+if q > 0 then in_slices('SADD', KEYS[1], 3, q + 2) end
+local at = 2 * q + 3
+for i = 1, q do
+  local n = tonumber(ARGV[q + 2 + i])
+  in_slices('LPUSH', KEYS[2 + i], at, at + n - 1)
+  at = at + n
+end
+if s > 0 then in_slices('ZADD', KEYS[2], at, at + 2 * s - 1) end
+return at - (2 * q + 3) + s
+)lua";
+
 /// Pops up to ARGV[1] jobs from the queue lists KEYS[2..], in order (RPOP: oldest
 /// first). With reliable fetch (ARGV[2] == "1") each job is also pushed onto the
 /// owner's in-progress list KEYS[1], in the same atomic step.
