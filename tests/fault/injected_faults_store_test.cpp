@@ -206,6 +206,23 @@ TEST_F(BulkInsert, OnRedisAKeyOfAnotherTypeRefusesTheWholeBatchNamingTheKey) {
   EXPECT_THAT(admin(*store).queue_names(), ::testing::IsSupersetOf({"alpha", "beta"}));
 }
 
+TEST_F(BulkInsert, OnRedisABatchForOneQueueIsItsOneLpushWhole) {
+  use("redis");
+  // One LPUSH is applied or refused whole by Redis itself; the SADD of the queue's name
+  // before it does not decide: with `queues` broken the jobs are in, and no error says
+  // otherwise (a retried push would run them twice).
+  auto raw = raw_redis();
+  const JobInsertManyParams batch{{job("a", "alpha"), job("b", "alpha")}};
+  (void)raw->run({"SET", "queue:alpha", "not a list"});
+  EXPECT_THROW(store->job_insert_many(batch), StoreError);
+  EXPECT_EQ(raw->run({"TYPE", "queue:alpha"}).text(), "string");
+  (void)raw->run({"DEL", "queue:alpha"});
+  (void)raw->run({"SET", "queues", "not a set"});
+  EXPECT_NO_THROW(store->job_insert_many(batch));
+  EXPECT_EQ(raw->run({"LLEN", "queue:alpha"}).as_integer(), 2);
+  (void)raw->run({"DEL", "queues"});
+}
+
 TEST_F(BulkInsert, OnRedisABatchLargerThanOneScriptSliceKeepsItsOrder) {
   use("redis");
   // The script passes arguments to Redis in slices of 1,000; 2,500 jobs on one queue

@@ -12,16 +12,14 @@ struct Welcome : Worker<Welcome> {
 
 class RedisClientTest : public test::RedisTest {};
 
-// A push is one EVALSHA: the script checks the types of the keys it writes (Redis has no
-// rollback), then writes as Sidekiq does: SADD queues, LPUSH queue:<name>.
-TEST_F(RedisClientTest, EnqueueIsOneScriptOfSaddAndOneLpush) {
+TEST_F(RedisClientTest, EnqueueIsOneSaddAndOneLpush) {
   Client client{store};
   (void)client.enqueue<Welcome>(1);  // warm the connection pool
   test::flush_redis();
   std::optional<std::string> jid;
   const auto commands = commands_during([&] { jid = client.enqueue<Welcome>(42); });
-  EXPECT_EQ(names(commands), (std::vector<std::string>{"EVALSHA", "TYPE", "TYPE", "SADD", "LPUSH"}));
-  EXPECT_EQ(commands.at(3), R"("SADD" "queues" "default")");
+  EXPECT_EQ(names(commands), (std::vector<std::string>{"SADD", "LPUSH"}));
+  EXPECT_EQ(commands.at(0), R"("SADD" "queues" "default")");
   EXPECT_EQ(members("queues"), std::vector<std::string>{"default"});
   const auto jobs = list("queue:default");
   ASSERT_EQ(jobs.size(), 1U);
@@ -30,16 +28,39 @@ TEST_F(RedisClientTest, EnqueueIsOneScriptOfSaddAndOneLpush) {
   EXPECT_EQ(to_json(job.args()), "[42]");
 }
 
-TEST_F(RedisClientTest, BulkIsOneScriptOfOneVariadicLpushAndRunsInOrder) {
+TEST_F(RedisClientTest, BulkIsOneVariadicLpushAndRunsInOrder) {
   Client client{store};
   (void)client.enqueue<Welcome>(0);
   test::flush_redis();
   std::vector<std::string> jids;
   const auto commands = commands_during([&] { jids = client.enqueue_bulk<Welcome>({{1}, {2}, {3}}); });
-  EXPECT_EQ(names(commands), (std::vector<std::string>{"EVALSHA", "TYPE", "TYPE", "SADD", "LPUSH"}));
+  EXPECT_EQ(names(commands), (std::vector<std::string>{"SADD", "LPUSH"}));
   const auto jobs = list("queue:default");
   ASSERT_EQ(jobs.size(), 3U);
   EXPECT_EQ(Job::parse(jobs.back()).jid(), jids.front());  // the tail runs first
+}
+
+// A batch for several keys is one EVALSHA: the script checks the type of every key it
+// will write (Redis has no rollback), then writes Sidekiq's commands.
+TEST_F(RedisClientTest, ABulkForSeveralKeysIsOneScriptOfSidekiqsWrites) {
+  Client client{store};
+  const auto welcome_on = [](std::string queue) {
+    return Job(json::object{{"class", "Welcome"}, {"args", json::array{0}}, {"queue", std::move(queue)}});
+  };
+  (void)client.push_bulk({welcome_on("a"), welcome_on("b")});  // loads the script (SCRIPT LOAD)
+  test::flush_redis();
+  std::vector<Job> batch;
+  for (const std::string queue : {"default", "mail", "default"}) {
+    batch.emplace_back(json::object{{"class", "Welcome"}, {"args", json::array{1}}, {"queue", queue}});
+  }
+  batch.emplace_back(json::object{{"class", "Welcome"}, {"args", json::array{2}}, {"at", 4'000'000'000.0}});
+  const auto commands = commands_during([&] { (void)client.push_bulk(std::move(batch)); });
+  EXPECT_EQ(names(commands), (std::vector<std::string>{"EVALSHA", "TYPE", "TYPE", "TYPE", "TYPE", "SADD", "LPUSH",
+                                                       "LPUSH", "ZADD"}));
+  EXPECT_EQ(commands.at(5), R"("SADD" "queues" "default" "mail")");
+  EXPECT_EQ(list("queue:default").size(), 2U);
+  EXPECT_EQ(list("queue:mail").size(), 1U);
+  EXPECT_EQ(zset("schedule").size(), 1U);
 }
 
 TEST_F(RedisClientTest, ScheduledJobsLandInTheScheduleWithTheirRunAtAsScore) {

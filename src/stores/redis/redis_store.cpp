@@ -68,8 +68,9 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin, publi
   [[nodiscard]] FetchConnections* fetch_connections() noexcept override { return this; }
 
   void job_insert_many(const JobInsertManyParams& params) override {
-    // Sidekiq's push (SADD queues, one variadic LPUSH per queue, ZADD schedule for
-    // future jobs), all or nothing in one script: see scripts::push_batch.
+    // Sidekiq's push: SADD queues, one variadic LPUSH per queue, ZADD schedule for
+    // future jobs. A batch for one key is one command, atomic by itself; a batch for
+    // several is one script that writes all or nothing (scripts::push_batch).
     if (params.jobs.empty()) return;
     std::vector<std::string_view> queue_order;
     std::map<std::string_view, std::vector<std::string_view>, std::less<>> by_queue;
@@ -82,6 +83,10 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin, publi
       auto [it, added] = by_queue.try_emplace(job.queue);
       if (added) queue_order.push_back(job.queue);
       it->second.push_back(job.payload);
+    }
+    if (queue_order.size() + (scheduled.empty() ? 0 : 1) == 1) {
+      insert_into_one_key(queue_order, by_queue, scheduled);
+      return;
     }
     std::vector<std::string> keys{keys_.queues(), keys_.schedule()};
     for (const std::string_view queue : queue_order) keys.push_back(keys_.queue(queue));
@@ -270,6 +275,36 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin, publi
   std::size_t queue_clear(const QueueClearParams& params) override { return admin_.clear_queue(params.queue); }
 
  private:
+  /// A batch whose jobs all go to one queue, or all to the schedule: that key's one
+  /// LPUSH (after SADD queues) or ZADD, as Sidekiq pipelines it; Redis applies or refuses
+  /// a single command whole. Only the job's own write decides success: a `queues` key of
+  /// another type leaves the queue unlisted (as `errand queues` then reports), not the
+  /// job unsent, and saying it failed would invite a second push of a job that is in.
+  void insert_into_one_key(const std::vector<std::string_view>& queue_order,
+                           const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& by_queue,
+                           const std::vector<std::pair<std::string, std::string_view>>& scheduled) {
+    Commands commands;
+    std::string key;
+    if (!queue_order.empty()) {
+      const std::string queues_key = keys_.queues();
+      commands.add({"SADD", queues_key, queue_order.front()});
+      key = keys_.queue(queue_order.front());
+      std::vector<std::string_view> lpush{"LPUSH", key};
+      const auto& payloads = by_queue.find(queue_order.front())->second;
+      lpush.insert(lpush.end(), payloads.begin(), payloads.end());
+      commands.add(lpush);
+    } else {
+      key = keys_.schedule();
+      std::vector<std::string_view> zadd{"ZADD", key};
+      for (const auto& [at, payload] : scheduled) {
+        zadd.push_back(at);
+        zadd.push_back(payload);
+      }
+      commands.add(zadd);
+    }
+    pool_.with([&](Connection& c) { redis::expect_ok(c.execute(commands).back(), "enqueue"); });
+  }
+
   static constexpr std::size_t due_page = 100;             // due members read per round trip
   static constexpr std::size_t due_batch_bytes = 4 << 20;  // payload bytes per script call
 
