@@ -14,6 +14,7 @@
 
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 namespace errand::test {
@@ -69,6 +70,13 @@ class InjectedFaults : public ::testing::TestWithParam<conformance::StoreFactory
     }
     ADD_FAILURE() << "jid " << jid << " is not in the set";
     return Job(json::object{});
+  }
+  /// The failure-path tests' handler for class "Job": counts the run, then throws "boom".
+  void fail_every_run(Processor& processor) {
+    processor.register_handler("Job", [this](const Job& job, Context&) {
+      runs.add(std::string(job.jid()));
+      throw std::runtime_error("boom");
+    });
   }
   /// Nothing waiting and (on a store with a list of held jobs) nothing held by anyone.
   bool queue_empty() const { return admin().queue_size({"default"}) == 0; }

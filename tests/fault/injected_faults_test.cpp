@@ -13,10 +13,7 @@ TEST_P(InjectedFaults, ARetryThatFailsOnceIsRetriedAsFetched) {
   const std::string jid = enqueue(store);
   faults->fail_next(Call::job_retry, 1);
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(verbatim_retry_set()) == 1; }, deadline)) << logger->joined();
   processor.stop();
@@ -35,10 +32,7 @@ TEST_P(InjectedFaults, ARetryTheStoreRefusesForGoodGoesToTheDeadSetAsFetched) {
   const std::string jid = enqueue(store);
   faults->fail_next(Call::job_retry, 1, raise<PayloadError>("test: refused for good"));
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(JobSet::dead) == 1; }, deadline)) << logger->joined();
   processor.stop();
@@ -90,10 +84,7 @@ TEST_P(InjectedFaults, ARefusedRetryWhoseKillFailsTooIsLeftForLaterThenRetried) 
   faults->fail_next(Call::job_retry, 1, raise<PayloadError>("test: refused for good"));
   faults->fail_next(Call::job_kill, 1);
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(JobSet::retry) == 1; }, deadline)) << logger->joined();
   processor.stop();
@@ -115,10 +106,7 @@ TEST_P(InjectedFaults, AnExhaustedJobWhoseKillFailsIsRetriedAsFetched) {
   const std::string jid = enqueue(store, {{"retry", 0}});
   faults->fail_next(Call::job_kill, 1);
   Processor processor(faults, options);
-  processor.register_handler("Job", [&](const Job& job, Context&) {
-    runs.add(std::string(job.jid()));
-    throw std::runtime_error("boom");
-  });
+  fail_every_run(processor);
   processor.start();
   ASSERT_TRUE(eventually([&] { return size(verbatim_retry_set()) == 1; }, deadline)) << logger->joined();
   processor.stop();
