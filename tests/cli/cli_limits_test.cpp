@@ -58,7 +58,7 @@ TEST_F(cli_limits, RunOptionsOnePastTheirLimitsAreRefused) {
 
 TEST_F(cli_limits, RunOptionsAtTheirLimitsWork) {
   ASSERT_EQ(run_errand({"enqueue", "AppendWorker", "[1]", "-q", "heavy", "--url", sqlite}).status, 0);
-  // -c at its maximum, 10,000 (2,000 under TSan, which cannot map more threads: see
+  // -c at its maximum, 10,000 (500 under TSan, which cannot map more threads: see
   // most_threads_per_process).
   const std::string most = std::to_string(most_threads_per_process);
   runs({"--url", sqlite, "-c", most, "-t", "0", "-q", "heavy,1000000", "-q", "light"}, 1);

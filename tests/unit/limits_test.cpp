@@ -60,7 +60,7 @@ TEST_F(ProcessorLimits, ConcurrencyRunsFromOneToTenThousandThreads) {
                                   HasSubstr("from 1 to 10000"), HasSubstr("num-workers")));
   }
   EXPECT_EQ(ProcessorOptions::max_concurrency, 10'000);
-  // The maximum: 10,000 threads start, run jobs and stop (2,000 under TSan, which cannot
+  // The maximum: 10,000 threads start, run jobs and stop (500 under TSan, which cannot
   // map more; see most_threads_per_process).
   o.concurrency = std::min(ProcessorOptions::max_concurrency, test::most_threads_per_process);
   std::atomic<int> ran{0};
