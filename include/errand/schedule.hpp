@@ -60,8 +60,8 @@ class Schedule {
   [[nodiscard]] static Schedule every(std::chrono::seconds interval);
 
   /// The first tick strictly after `t` (ticks are whole seconds). Computed field by field,
-  /// not by stepping through time: a few microseconds for any line. TimePoint::max() when
-  /// that tick lies beyond the clock's range (the year 2262).
+  /// not by stepping through time: well under a microsecond for any line. TimePoint::max()
+  /// when that tick lies beyond the clock's range (the year 2262).
   [[nodiscard]] TimePoint next_after(TimePoint t) const;
 
   /// The last tick at or before `t`: what sidekiq-cron checks at each poll. nullopt only
