@@ -37,7 +37,8 @@ Civil civil_of(std::int64_t local) {
 
 std::int64_t local_of(const Civil& c) {
   const sys_days date{std::chrono::year{c.year} / std::chrono::month{c.month} / std::chrono::day{c.day}};
-  return std::int64_t{date.time_since_epoch().count()} * seconds_per_day + c.hour * 3600 + c.minute * 60 + c.second;
+  return std::int64_t{date.time_since_epoch().count()} * seconds_per_day + std::int64_t{c.hour} * 3600 +
+         std::int64_t{c.minute} * 60 + c.second;
 }
 
 unsigned days_in_month(int year, unsigned month) {
@@ -143,12 +144,12 @@ std::optional<std::int64_t> next_local_match(const CronFields& f, std::int64_t f
       }
       continue;
     }
-    if (const unsigned second = next_member(f.seconds, c.second); second > 59) {
+    const unsigned second = next_member(f.seconds, c.second);
+    if (second > 59) {
       next_minute(c);
       continue;
-    } else {
-      c.second = second;
     }
+    c.second = second;
     return local_of(c);
   }
   return std::nullopt;
@@ -192,12 +193,12 @@ std::optional<std::int64_t> last_local_match(const CronFields& f, std::int64_t f
       }
       continue;
     }
-    if (const unsigned second = last_member(f.seconds, c.second); second == ~0U) {
+    const unsigned second = last_member(f.seconds, c.second);
+    if (second == ~0U) {
       previous_minute(c);
       continue;
-    } else {
-      c.second = second;
     }
+    c.second = second;
     return local_of(c);
   }
   return std::nullopt;

@@ -68,10 +68,10 @@ class ZoneMap {
 
   /// The instant local time `local` runs at.
   [[nodiscard]] std::int64_t instant_of(std::int64_t local) const;
-  /// The smallest local time whose instant_of is at or after `instant`.
-  [[nodiscard]] std::int64_t first_local_reaching(std::int64_t instant) const;
-  /// The largest local time whose instant_of is at or before `instant`.
-  [[nodiscard]] std::int64_t last_local_within(std::int64_t instant) const;
+  /// The smallest local time whose instant_of is at or after instant `at`.
+  [[nodiscard]] std::int64_t first_local_reaching(std::int64_t at) const;
+  /// The largest local time whose instant_of is at or before instant `at`.
+  [[nodiscard]] std::int64_t last_local_within(std::int64_t at) const;
 
  private:
   explicit ZoneMap(const date::time_zone* zone) : zone_(zone) {}
