@@ -9,3 +9,4 @@ find_package(spdlog CONFIG REQUIRED)                        # default log sink, 
 find_package(SQLite3 REQUIRED)                              # SQLite::SQLite3, the embedded store
 find_package(PostgreSQL REQUIRED)                           # PostgreSQL::PostgreSQL (libpq), the pgmq store
 find_package(tomlplusplus CONFIG REQUIRED)                  # tomlplusplus::tomlplusplus, the TOML config reader
+find_package(date CONFIG REQUIRED)                          # date::date-tz, IANA time zones for schedules (libhowardhinnant-date-dev)

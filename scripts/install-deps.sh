@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libhiredis-dev libpq-dev libsqlite3-dev libssl-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev
+  # IANA time zones for periodic jobs' schedules (date/tz.h; g++ 12 has no std::chrono::tzdb)
+  libhowardhinnant-date-dev tzdata
   # real servers and peers used by the tests
   redis-server postgresql-15 ruby ruby-sidekiq
   # throwaway certificates for the rediss:// tests

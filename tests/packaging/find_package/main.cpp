@@ -1,4 +1,5 @@
 #include <errand/errand.hpp>
+#include <errand/schedule.hpp>
 #include <errand/testing.hpp>
 
 #include <iostream>
@@ -18,5 +19,8 @@ int main() {
   errand::testing::Fake fake;
   errand::Client{fake.store()}.enqueue<Hello>("a fake");
   if (fake.size<Hello>() != 1) return 1;
+  // Schedules link too (the date library comes through find_dependency).
+  const auto berlin = errand::Schedule::parse("30 2 * * *", "Europe/Berlin");
+  if (berlin.next_after(errand::TimePoint{}) != errand::TimePoint{std::chrono::hours(1) + std::chrono::minutes(30)}) return 1;
   return store->admin()->queue_size({.queue = "default"}) == 1 ? 0 : 1;
 }
