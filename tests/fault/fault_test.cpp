@@ -50,8 +50,9 @@ class FaultTest : public test::RedisTest {
     return worker;
   }
 
-  /// Enqueues `count` jobs that each sleep 0..max_sleep_ms; returns their jids.
-  static std::set<std::string> enqueue(Client& client, int count, int max_sleep_ms) {
+  /// Enqueues `count` jobs that each sleep 0..max_sleep_ms, `batch` per push; returns
+  /// their jids.
+  static std::set<std::string> enqueue(Client& client, int count, int max_sleep_ms, int batch = 1000) {
     std::mt19937 rng(7);
     std::vector<Job> jobs;
     for (int i = 0; i < count; ++i) {
@@ -59,10 +60,11 @@ class FaultTest : public test::RedisTest {
       jobs.push_back(Job(json::object{{"class", "FaultJob"}, {"args", json::array{sleep_ms}}}));
     }
     std::set<std::string> jids;
-    for (std::size_t at = 0; at < jobs.size(); at += 1000) {
-      std::vector<Job> batch(jobs.begin() + static_cast<long>(at),
-                             jobs.begin() + static_cast<long>(std::min(at + 1000, jobs.size())));
-      for (auto& jid : client.push_bulk(std::move(batch))) jids.insert(std::move(jid));
+    const auto step = static_cast<std::size_t>(batch);
+    for (std::size_t at = 0; at < jobs.size(); at += step) {
+      std::vector<Job> pushed(jobs.begin() + static_cast<long>(at),
+                              jobs.begin() + static_cast<long>(std::min(at + step, jobs.size())));
+      for (auto& jid : client.push_bulk(std::move(pushed))) jids.insert(std::move(jid));
     }
     return jids;
   }
@@ -90,10 +92,11 @@ class FaultTest : public test::RedisTest {
 };
 
 TEST_F(FaultTest, WorkersKilledWithSigkillLoseNoJob) {
-  // Jobs arrive in waves, and each SIGKILL comes right after a wave: however fast this box
-  // runs them, and however long a restarted worker takes to start, every kill finds jobs
-  // waiting and running. (Kills at moments, or at points of progress, came after the last
-  // job on a busy or a quick box.)
+  // Jobs arrive in waves of 3,000 (each in one push, so they are all waiting at once), and
+  // each SIGKILL comes right after a wave: however fast this box runs them, and however
+  // long a restarted worker takes to start, every kill finds jobs waiting and running.
+  // (Kills at moments, or at points of progress, came after the last job on a busy or a
+  // quick box; so did kills after a wave pushed 1,000 at a time, under TSan.)
   constexpr int first_wave = 2'000;
   constexpr int wave = 3'000;
   constexpr int kills = 6;
@@ -105,18 +108,18 @@ TEST_F(FaultTest, WorkersKilledWithSigkillLoseNoJob) {
   for (int i = 0; i < 3; ++i) workers.push_back(start_worker(url));
 
   std::mt19937 rng(42);
-  int kills_mid_run = 0;       // jobs were still waiting when the worker died
+  int kills_mid_run = 0;       // jobs were still waiting when the kill was sent
   int kills_holding_jobs = 0;  // the dead worker's in-progress list held jobs
   const auto started = std::chrono::steady_clock::now();
   for (int k = 0; k < kills; ++k) {
     const auto enqueued = static_cast<std::int64_t>(jids.size());
     ASSERT_TRUE(test::eventually([&] { return count_done(*raw) >= enqueued / 2; }, std::chrono::seconds(60)))
         << count_done(*raw) << " of " << enqueued << " jobs done";  // the workers are at work
-    for (auto& jid : enqueue(client, wave, 2)) jids.insert(jid);
+    for (auto& jid : enqueue(client, wave, 2, wave)) jids.insert(jid);  // in one push: all at once
     auto& victim = workers[rng() % workers.size()];
     const std::string identity = identity_of(victim->pid());
-    victim->stop(SIGKILL, std::chrono::seconds(5));
     if (count_done(*raw) < static_cast<std::int64_t>(jids.size())) ++kills_mid_run;
+    victim->stop(SIGKILL, std::chrono::seconds(5));
     // Read at once: the list is given back only once the dead worker's 1 s liveness ends.
     if (!identity.empty() && !list("errand:wip:" + identity).empty()) ++kills_holding_jobs;
     victim = start_worker(url);

@@ -64,12 +64,10 @@ TEST_F(PostgresFaultTest, WorkersKilledWithSigkillLoseNoJob) {
   constexpr int jobs = first_wave + kills * wave;
   Client client{postgres};
   std::set<std::string> jids;
-  const auto enqueue_wave = [&](int count) {
-    for (int pushed = 0; pushed < count; pushed += 500) {
-      std::vector<Job> payloads;
-      for (int i = 0; i < 500; ++i) payloads.push_back(Job(json::object{{"class", "FaultJob"}, {"args", json::array{1}}}));
-      for (auto& jid : client.push_bulk(std::move(payloads))) jids.insert(std::move(jid));
-    }
+  const auto enqueue_wave = [&](int count) {  // in one push: all waiting at once
+    std::vector<Job> payloads;
+    for (int i = 0; i < count; ++i) payloads.push_back(Job(json::object{{"class", "FaultJob"}, {"args", json::array{1}}}));
+    for (auto& jid : client.push_bulk(std::move(payloads))) jids.insert(std::move(jid));
   };
   enqueue_wave(first_wave);
   std::vector<std::unique_ptr<test::Subprocess>> workers;
@@ -84,8 +82,8 @@ TEST_F(PostgresFaultTest, WorkersKilledWithSigkillLoseNoJob) {
         << count_done() << " of " << enqueued << " jobs done";  // the workers are at work
     enqueue_wave(wave);
     auto& victim = workers[rng() % workers.size()];
+    if (count_done() < static_cast<std::int64_t>(jids.size())) ++kills_mid_run;  // as the kill is sent
     victim->stop(SIGKILL, std::chrono::seconds(5));
-    if (count_done() < static_cast<std::int64_t>(jids.size())) ++kills_mid_run;
     victim = start_worker();
   }
   ASSERT_EQ(jids.size(), static_cast<std::size_t>(jobs));
