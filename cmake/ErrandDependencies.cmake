@@ -1,5 +1,5 @@
 # Every third-party dependency of the library, found once. Debian package names in
-# scripts/install-deps.sh; facts and gotchas in docs/dependencies.md.
+# scripts/install-deps.sh; the gotchas of each are in comments beside its find below.
 find_package(Threads REQUIRED)
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)   # Boost::json, Boost::headers (Asio)
 find_package(PkgConfig REQUIRED)
