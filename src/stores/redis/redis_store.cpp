@@ -72,36 +72,35 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin, publi
     // future jobs. A batch for one key is one command, atomic by itself; a batch for
     // several is one script that writes all or nothing (scripts::push_batch).
     if (params.jobs.empty()) return;
-    std::vector<std::string_view> queue_order;
-    std::map<std::string_view, std::vector<std::string_view>, std::less<>> by_queue;
+    std::vector<QueueJobs> queues;  // in the order they first appear
+    std::map<std::string_view, std::size_t, std::less<>> queue_index;
     std::vector<std::pair<std::string, std::string_view>> scheduled;
     for (const auto& job : params.jobs) {
       if (job.run_at) {
         scheduled.emplace_back(score(*job.run_at), job.payload);
         continue;
       }
-      auto [it, added] = by_queue.try_emplace(job.queue);
-      if (added) queue_order.push_back(job.queue);
-      it->second.push_back(job.payload);
+      auto [it, added] = queue_index.try_emplace(job.queue, queues.size());
+      if (added) queues.push_back({job.queue, {}});
+      queues[it->second].payloads.push_back(job.payload);
     }
-    if (queue_order.size() + (scheduled.empty() ? 0 : 1) == 1) {
-      insert_into_one_key(queue_order, by_queue, scheduled);
+    if (queues.size() + (scheduled.empty() ? 0 : 1) == 1) {
+      insert_into_one_key(queues.empty() ? nullptr : &queues.front(), scheduled);
       return;
     }
     std::vector<std::string> keys{keys_.queues(), keys_.schedule()};
-    for (const std::string_view queue : queue_order) keys.push_back(keys_.queue(queue));
-    const std::string queue_count = std::to_string(queue_order.size());
-    const std::string scheduled_count = std::to_string(scheduled.size());
     std::vector<std::string> job_counts;
-    for (const std::string_view queue : queue_order) job_counts.push_back(std::to_string(by_queue.find(queue)->second.size()));
-    std::vector<std::string_view> args{queue_count, scheduled_count};
-    args.reserve(2 + 2 * queue_order.size() + params.jobs.size() + scheduled.size());
-    args.insert(args.end(), queue_order.begin(), queue_order.end());
-    args.insert(args.end(), job_counts.begin(), job_counts.end());
-    for (const std::string_view queue : queue_order) {
-      const auto& payloads = by_queue.find(queue)->second;
-      args.insert(args.end(), payloads.begin(), payloads.end());
+    for (const QueueJobs& queue : queues) {
+      keys.push_back(keys_.queue(queue.name));
+      job_counts.push_back(std::to_string(queue.payloads.size()));
     }
+    const std::string queue_count = std::to_string(queues.size());
+    const std::string scheduled_count = std::to_string(scheduled.size());
+    std::vector<std::string_view> args{queue_count, scheduled_count};
+    args.reserve(2 + 2 * queues.size() + params.jobs.size() + scheduled.size());
+    for (const QueueJobs& queue : queues) args.push_back(queue.name);
+    args.insert(args.end(), job_counts.begin(), job_counts.end());
+    for (const QueueJobs& queue : queues) args.insert(args.end(), queue.payloads.begin(), queue.payloads.end());
     for (const auto& [at, payload] : scheduled) {
       args.push_back(at);
       args.push_back(payload);
@@ -275,23 +274,27 @@ class RedisStore final : public Store, public HeldJobs, public StoreAdmin, publi
   std::size_t queue_clear(const QueueClearParams& params) override { return admin_.clear_queue(params.queue); }
 
  private:
-  /// A batch whose jobs all go to one queue, or all to the schedule: that key's one
+  /// One queue's jobs of a batch.
+  struct QueueJobs {
+    std::string_view name;
+    std::vector<std::string_view> payloads;
+  };
+
+  /// A batch whose jobs all go to one queue (`queue`), or all to the schedule: that key's one
   /// LPUSH (after SADD queues) or ZADD, as Sidekiq pipelines it; Redis applies or refuses
   /// a single command whole. Only the job's own write decides success: a `queues` key of
   /// another type leaves the queue unlisted (as `errand queues` then reports), not the
   /// job unsent, and saying it failed would invite a second push of a job that is in.
-  void insert_into_one_key(const std::vector<std::string_view>& queue_order,
-                           const std::map<std::string_view, std::vector<std::string_view>, std::less<>>& by_queue,
+  void insert_into_one_key(const QueueJobs* queue,
                            const std::vector<std::pair<std::string, std::string_view>>& scheduled) {
     Commands commands;
     std::string key;
-    if (!queue_order.empty()) {
+    if (queue != nullptr) {
       const std::string queues_key = keys_.queues();
-      commands.add({"SADD", queues_key, queue_order.front()});
-      key = keys_.queue(queue_order.front());
+      commands.add({"SADD", queues_key, queue->name});
+      key = keys_.queue(queue->name);
       std::vector<std::string_view> lpush{"LPUSH", key};
-      const auto& payloads = by_queue.find(queue_order.front())->second;
-      lpush.insert(lpush.end(), payloads.begin(), payloads.end());
+      lpush.insert(lpush.end(), queue->payloads.begin(), queue->payloads.end());
       commands.add(lpush);
     } else {
       key = keys_.schedule();
