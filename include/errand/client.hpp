@@ -75,6 +75,14 @@ class Client {
   /// push() for many jobs in one round trip. Returns the jids pushed.
   std::vector<std::string> push_bulk(std::vector<Job> jobs, JobFormat format = JobFormat::sidekiq) const;
 
+  /// What push() would store for `job` at `now` (normalized, through the middleware)
+  /// without storing it; nullopt when a middleware stopped it. For code that stores a
+  /// job in one atomic step with other writes: a periodic tick.
+  [[nodiscard]] std::optional<JobInsert> prepare_push(Job job, TimePoint now,
+                                                      JobFormat format = JobFormat::sidekiq) const {
+    return prepare(std::move(job), now, format);
+  }
+
   /// A client whose jobs take `overrides` on top of each worker's options.
   [[nodiscard]] Client with(JobOptions overrides) const;
   /// A client with the same middleware and options that pushes to `store`, e.g. a

@@ -19,6 +19,17 @@
 
 namespace errand {
 
+/// Which cron reads a line: the two that share periodic jobs with errand differ.
+enum class CronDialect {
+  /// Vixie cron, as sidekiq-cron's Fugit reads it (and errand's own definitions): the
+  /// rules below.
+  standard,
+  /// The Rust `cron` crate, as rusty-sidekiq and Roadster read their definitions: 6 or 7
+  /// fields (seconds first, an optional year last), a day must match BOTH day fields,
+  /// and day-of-week numbers run 1-7 from Sunday (names SUN-SAT as usual). Always UTC.
+  cron_crate,
+};
+
 /// A cron line or an interval, and the time zone its cron fields are read in.
 ///
 /// Cron lines follow standard (Vixie) cron as sidekiq-cron's Fugit reads them:
@@ -51,7 +62,8 @@ class Schedule {
   /// Throws errand::ConfigError naming the field ("minute", "day-of-week", ...), the bad
   /// value and what the field allows; an unknown time zone by its name; and a line that
   /// can never run ("0 0 30 2 *": February has no 30th).
-  [[nodiscard]] static Schedule parse(std::string_view line, std::string_view time_zone = "UTC");
+  [[nodiscard]] static Schedule parse(std::string_view line, std::string_view time_zone = "UTC",
+                                      CronDialect dialect = CronDialect::standard);
 
   /// A fixed interval, 1 s to max_interval. Its ticks are the whole multiples of the
   /// interval since the Unix epoch (1970-01-01T00:00:00Z), so that every process computes
@@ -76,6 +88,7 @@ class Schedule {
   /// True when ticks can fall inside a minute: a 6-field line, or an interval that is not
   /// a whole number of minutes. A poller then needs to look more often than once a minute.
   [[nodiscard]] bool has_seconds() const noexcept;
+  [[nodiscard]] CronDialect dialect() const noexcept;
   /// The interval of an `every` schedule; nullopt for a cron line.
   [[nodiscard]] std::optional<std::chrono::seconds> interval() const noexcept;
 

@@ -6,7 +6,8 @@
 //               retry, kill, move due jobs, and the process registry;
 //   HeldJobs    for a store that lists each process's fetched jobs (Store::held_jobs()):
 //               giving back the jobs of dead processes and stranded ones;
-//   StoreAdmin  what the CLI and the dashboard do (Store::admin()): stats, queues, sets.
+//   StoreAdmin  what the CLI and the dashboard do (Store::admin()): stats, queues, sets;
+//   PeriodicJobs  periodic (cron) definitions and their ticks (Store::periodic()).
 // (And FetchConnections, Store::fetch_connections(): a pool a waiting fetch reserves.)
 // Each operation with inputs takes one params struct, so an operation can grow a field
 // without changing every store. Capabilities are flags, not #ifdefs. This interface is
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <errand/job.hpp>
+#include <errand/periodic.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -170,6 +172,7 @@ struct ProcessStopParams {
 class HeldJobs;
 class StoreAdmin;
 class FetchConnections;
+class PeriodicJobs;
 
 /// The core of the seam: what a Client and a Processor need from a store.
 class Store {
@@ -198,6 +201,8 @@ class Store {
   /// The bounded pool a waiting fetch holds connections of (Redis); null when a fetch
   /// needs no reservation.
   [[nodiscard]] virtual FetchConnections* fetch_connections() noexcept { return nullptr; }
+  /// The store's periodic (cron) definitions; null for a store without them.
+  [[nodiscard]] virtual PeriodicJobs* periodic() noexcept { return nullptr; }
 
   virtual void job_insert_many(const JobInsertManyParams& params) = 0;
   [[nodiscard]] virtual std::vector<FetchedJob> job_fetch(const JobFetchParams& params) = 0;
@@ -351,6 +356,77 @@ class StoreAdmin {
   StoreAdmin(const StoreAdmin&) = delete;
   StoreAdmin& operator=(const StoreAdmin&) = delete;
   ~StoreAdmin() = default;
+};
+
+// --- Periodic jobs: definitions and their ticks, shared by every process --------------
+
+/// One definition to write, with the first tick it waits for if it is new.
+struct PeriodicRegistration {
+  PeriodicDefinition definition;
+  TimePoint first_run;
+};
+
+/// Writes a processor's definitions at its start, by name: a new name is added, waiting
+/// for its first_run; a name whose definition is unchanged keeps its next run and its
+/// enabled state; a changed one is replaced (next run first_run, enabled state kept).
+/// Then removes other definitions as `cleanup` says (PeriodicCleanup).
+struct PeriodicRegisterParams {
+  std::vector<PeriodicRegistration> definitions;
+  PeriodicCleanup cleanup = PeriodicCleanup::auto_clean_stale;
+};
+
+/// The enabled definitions whose next run is at or before `now`.
+struct PeriodicDueParams {
+  TimePoint now;
+  std::size_t max = 100;
+};
+
+/// Takes one tick of a definition, in one atomic step: only if the definition still
+/// has the `version` it was read with (no other process took the tick meanwhile), sets
+/// its next run to `next_run` and stores `job` (when set: nullopt skips the tick), and
+/// records `now` as its last run when it stored a job. Returns whether this call took
+/// the tick; false means another process did (or the definition was changed, disabled
+/// or deleted since it was read).
+struct PeriodicClaimParams {
+  std::string handle;   ///< PeriodicRecord::handle
+  std::string version;  ///< PeriodicRecord::version
+  TimePoint next_run;
+  TimePoint now;
+  std::optional<JobInsert> job;
+};
+
+/// Enables (next run `next_run`) or disables a definition by name.
+struct PeriodicEnableParams {
+  std::string name;
+  bool enabled = true;
+  TimePoint next_run;  ///< when enabling: the first tick it waits for
+};
+
+struct PeriodicDeleteParams {
+  std::string name;
+};
+
+/// Where periodic definitions live and how each tick is taken exactly once across
+/// processes. Definitions written by other systems sharing the store (rusty-sidekiq and
+/// Roadster on Redis and Postgres) come back as records too, in errand's terms.
+class PeriodicJobs {
+ public:
+  virtual void periodic_register(const PeriodicRegisterParams& params) = 0;
+  /// Due definitions, earliest first; unreadable ones come back with their `problem` set.
+  [[nodiscard]] virtual std::vector<PeriodicRecord> periodic_due(const PeriodicDueParams& params) = 0;
+  virtual bool periodic_claim(const PeriodicClaimParams& params) = 0;
+  /// Every definition, enabled or not, by name.
+  [[nodiscard]] virtual std::vector<PeriodicRecord> periodic_list() = 0;
+  /// Returns false when no definition has that name.
+  virtual bool periodic_enable(const PeriodicEnableParams& params) = 0;
+  /// Returns false when no definition has that name.
+  virtual bool periodic_delete(const PeriodicDeleteParams& params) = 0;
+
+ protected:
+  PeriodicJobs() = default;
+  PeriodicJobs(const PeriodicJobs&) = delete;
+  PeriodicJobs& operator=(const PeriodicJobs&) = delete;
+  ~PeriodicJobs() = default;
 };
 
 /// Opens a store from a URL: `redis://[user:pass@]host:port/db`,

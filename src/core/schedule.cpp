@@ -38,7 +38,7 @@ std::string trimmed(std::string_view text) {
 
 Schedule::Schedule(std::shared_ptr<const Rule> rule) noexcept : rule_(std::move(rule)) {}
 
-Schedule Schedule::parse(std::string_view line, std::string_view time_zone) {
+Schedule Schedule::parse(std::string_view line, std::string_view time_zone, CronDialect dialect) {
   const std::string text = trimmed(line);
   if (text.empty()) {
     throw ConfigError(
@@ -46,7 +46,7 @@ Schedule Schedule::parse(std::string_view line, std::string_view time_zone) {
         "\"every 10m\"");
   }
   auto zone = detail::ZoneMap::locate(time_zone, line);
-  Rule rule{std::string(line), std::string(time_zone), std::nullopt, 0, zone, false};
+  Rule rule{std::string(line), std::string(time_zone), std::nullopt, 0, zone, false, dialect};
   if (const auto interval = detail::parse_interval(text)) {
     rule.interval = *interval;
     rule.has_seconds = *interval % 60 != 0;
@@ -97,6 +97,7 @@ std::optional<TimePoint> Schedule::last_at_or_before(TimePoint t) const {
 const std::string& Schedule::text() const noexcept { return rule_->text; }
 const std::string& Schedule::time_zone() const noexcept { return rule_->time_zone; }
 bool Schedule::has_seconds() const noexcept { return rule_->has_seconds; }
+CronDialect Schedule::dialect() const noexcept { return rule_->dialect; }
 
 std::optional<std::chrono::seconds> Schedule::interval() const noexcept {
   if (rule_->cron) return std::nullopt;

@@ -89,6 +89,7 @@ struct Schedule::Rule {
   std::int64_t interval = 0;               ///< an interval in seconds
   detail::ZoneMap zone;
   bool has_seconds = false;
+  CronDialect dialect = CronDialect::standard;
 };
 
 }  // namespace errand

@@ -1,6 +1,6 @@
 // A store that passes every operation to another one: derive from it and override
 // only what differs (a Postgres transaction's enqueues, a test's slow acknowledgements).
-// held_jobs() and admin() are the inner store's, so a wrapper keeps its parts.
+// held_jobs(), admin() and periodic() are the inner store's, so a wrapper keeps its parts.
 #pragma once
 
 #include <errand/store.hpp>
@@ -22,6 +22,7 @@ class ForwardingStore : public Store {
   [[nodiscard]] HeldJobs* held_jobs() noexcept override { return inner_->held_jobs(); }
   [[nodiscard]] StoreAdmin* admin() noexcept override { return inner_->admin(); }
   [[nodiscard]] FetchConnections* fetch_connections() noexcept override { return inner_->fetch_connections(); }
+  [[nodiscard]] PeriodicJobs* periodic() noexcept override { return inner_->periodic(); }
 
   void job_insert_many(const JobInsertManyParams& p) override { inner_->job_insert_many(p); }
   std::vector<FetchedJob> job_fetch(const JobFetchParams& p) override { return inner_->job_fetch(p); }
