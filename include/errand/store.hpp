@@ -364,6 +364,12 @@ class StoreAdmin {
 struct PeriodicRegistration {
   PeriodicDefinition definition;
   TimePoint first_run;
+  /// The schedule in the Rust `cron` crate's syntax (Schedule::cron_crate_text), when
+  /// that line has the same ticks: a store shared with rusty-sidekiq or Roadster then
+  /// keeps the definition where they read theirs, in their format, so that a Rust
+  /// process takes its ticks too. nullopt: only errand can read the schedule, and the
+  /// store keeps the definition in errand's own place.
+  std::optional<std::string> shared_schedule{};
 };
 
 /// Writes a processor's definitions at its start, by name: a new name is added, waiting
